@@ -1,0 +1,157 @@
+//! liangbiao (亮标): a static site generator for China's national basic public service
+//! standardization pilots.
+//!
+//! The pipeline, one module per stage: [`load`] (files → raw entries) → [`validate`]
+//! (all diagnostics at once) → [`model`] (typed, linked graph) → [`render`] (one Tera
+//! context per page) → [`write`] (minify, atomic swap into the output folder).
+//! [`build`] runs it end to end; the CLI in `main.rs` only parses arguments.
+
+pub mod assets;
+pub mod chart;
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod validate;
+pub mod write;
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use diagnostics::Diagnostics;
+use model::Site;
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder: `config.toml`, `content/`, `templates/`, `static/`.
+    pub root: PathBuf,
+    /// Where the site is written; replaced as a whole.
+    pub output: PathBuf,
+    /// Overrides `base_url` from `config.toml`.
+    pub base_url: Option<String>,
+    /// Include entries marked `draft = true`.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Defaults for a site folder: output to `<root>/public`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        BuildOptions {
+            output: root.join("public"),
+            root,
+            base_url: None,
+            drafts: false,
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub warnings: Diagnostics,
+    /// Wall time per pipeline stage, in pipeline order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a build failed. Content problems come as diagnostics; the rest name a path.
+#[derive(Debug)]
+pub enum BuildError {
+    Content(Diagnostics),
+    Template { template: String, message: String },
+    Asset { path: String, message: String },
+    Io { path: PathBuf, error: io::Error },
+    UnsafeOutput { path: PathBuf, reason: String },
+    PathCollision(Vec<String>),
+}
+
+impl BuildError {
+    pub fn io(path: &Path, error: io::Error) -> Self {
+        BuildError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Content(diagnostics) => write!(f, "{}", diagnostics.render()),
+            BuildError::Template { template, message } => {
+                write!(f, "error: template {template} failed: {message}")
+            }
+            BuildError::Asset { path, message } => write!(f, "error: {path}: {message}"),
+            BuildError::Io { path, error } => write!(f, "error: {}: {error}", path.display()),
+            BuildError::UnsafeOutput { path, reason } => {
+                write!(f, "error: will not replace {}: {reason}", path.display())
+            }
+            BuildError::PathCollision(paths) => {
+                writeln!(
+                    f,
+                    "error: {} output paths would be written twice:",
+                    paths.len()
+                )?;
+                for (i, path) in paths.iter().enumerate() {
+                    writeln!(f, "  {}. {path}", i + 1)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Loads and checks a site, returning the linked model and any warnings.
+pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> {
+    let loaded = load::load_site(&options.root).map_err(BuildError::Content)?;
+    let validate_options = validate::ValidateOptions {
+        drafts: options.drafts,
+        base_url: options.base_url.clone(),
+    };
+    let (content, warnings) =
+        validate::validate(&loaded, &validate_options).map_err(BuildError::Content)?;
+    Ok((Site::new(content), warnings))
+}
+
+/// Builds the site end to end. On any error nothing in `options.output` changes.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut timings = Vec::new();
+    let mut stage = |name: &'static str, started: Instant| timings.push((name, started.elapsed()));
+
+    let started = Instant::now();
+    let (site, warnings) = load_site(options)?;
+    stage("load + validate + model", started);
+
+    let started = Instant::now();
+    let templates = render::Templates::load(&options.root)?;
+    let assets = assets::collect(&options.root)?;
+    stage("templates + assets", started);
+
+    let started = Instant::now();
+    let mut files = render::render_site(&site, &templates, &assets)?;
+    stage("render", started);
+
+    let started = Instant::now();
+    let pages = files.len();
+    files.extend(assets.files);
+    let written = write::write_site(&options.output, files)?;
+    stage("write", started);
+
+    Ok(BuildReport {
+        pages,
+        files: written.files,
+        bytes: written.bytes,
+        warnings,
+        timings,
+    })
+}

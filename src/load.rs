@@ -1,0 +1,288 @@
+//! Stage 1 of the pipeline: read the site's files from disk.
+//!
+//! Nothing is interpreted here beyond decoding UTF-8 and splitting Markdown files
+//! into TOML front matter and body; `validate` gives the text its meaning.
+
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+
+/// The files of a site, read but not yet understood.
+#[derive(Debug)]
+pub struct LoadedSite {
+    pub root: PathBuf,
+    pub config: SourceFile,
+    pub regions: SourceFile,
+    pub domains: SourceFile,
+    pub sources: SourceFile,
+    pub home: Option<MarkdownFile>,
+    pub pilots: Vec<MarkdownFile>,
+}
+
+/// A Markdown file split at its `+++` fences.
+#[derive(Debug, Clone)]
+pub struct MarkdownFile {
+    pub file: SourceFile,
+    /// Byte range of the TOML between the fences.
+    pub front_matter: Range<usize>,
+    /// Byte range of the Markdown after the closing fence.
+    pub body: Range<usize>,
+}
+
+impl MarkdownFile {
+    pub fn front_matter_text(&self) -> &str {
+        &self.file.text[self.front_matter.clone()]
+    }
+
+    pub fn body_text(&self) -> &str {
+        &self.file.text[self.body.clone()]
+    }
+}
+
+pub const CONFIG_FILE: &str = "config.toml";
+pub const REGIONS_FILE: &str = "content/regions.toml";
+pub const DOMAINS_FILE: &str = "content/domains.toml";
+pub const SOURCES_FILE: &str = "content/sources.toml";
+pub const HOME_FILE: &str = "content/_index.md";
+pub const PILOTS_DIR: &str = "content/pilots";
+
+/// Reads every file the site is made of. Problems with one file do not stop the others
+/// from being read, so that all of them are reported together.
+pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
+    let mut problems = Diagnostics::new();
+    let mut read = |relative: &str| read_required(root, Path::new(relative), &mut problems);
+    let config = read(CONFIG_FILE);
+    let regions = read(REGIONS_FILE);
+    let domains = read(DOMAINS_FILE);
+    let sources = read(SOURCES_FILE);
+
+    let home = if root.join(HOME_FILE).exists() {
+        read_source(root, Path::new(HOME_FILE), &mut problems)
+            .and_then(|file| split_front_matter(file, &mut problems))
+    } else {
+        None
+    };
+
+    let mut pilots = Vec::new();
+    for relative in markdown_files(root, Path::new(PILOTS_DIR), &mut problems) {
+        if let Some(file) = read_source(root, &relative, &mut problems) {
+            if let Some(markdown) = split_front_matter(file, &mut problems) {
+                pilots.push(markdown);
+            }
+        }
+    }
+
+    match (config, regions, domains, sources) {
+        (Some(config), Some(regions), Some(domains), Some(sources)) if !problems.has_errors() => {
+            Ok(LoadedSite {
+                root: root.to_path_buf(),
+                config,
+                regions,
+                domains,
+                sources,
+                home,
+                pilots,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+fn read_required(root: &Path, relative: &Path, problems: &mut Diagnostics) -> Option<SourceFile> {
+    if !root.join(relative).is_file() {
+        let missing = SourceFile::new(relative, "");
+        problems.push(
+            Diagnostic::error(&missing, 0..0, "required file is missing").expected(format!(
+                "a file at {} under {}",
+                missing.display_path(),
+                root.display()
+            )),
+        );
+        return None;
+    }
+    read_source(root, relative, problems)
+}
+
+/// Reads one file as UTF-8, dropping a byte-order mark. CRLF line endings are kept:
+/// the TOML and Markdown parsers accept them.
+pub fn read_source(root: &Path, relative: &Path, problems: &mut Diagnostics) -> Option<SourceFile> {
+    let bytes = match fs::read(root.join(relative)) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let file = SourceFile::new(relative, "");
+            problems.push(Diagnostic::error(
+                &file,
+                0..0,
+                format!("cannot read file: {err}"),
+            ));
+            return None;
+        }
+    };
+    match decode_utf8(bytes) {
+        Ok(text) => Some(SourceFile::new(relative, text)),
+        Err(bad_offset) => {
+            let file = SourceFile::new(relative, "");
+            problems.push(
+                Diagnostic::error(
+                    &file,
+                    0..0,
+                    format!("file is not valid UTF-8: invalid byte at offset {bad_offset}"),
+                )
+                .expected("UTF-8 text")
+                .hint("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
+            );
+            None
+        }
+    }
+}
+
+/// The text without a leading BOM, or the offset of the first invalid byte.
+fn decode_utf8(bytes: Vec<u8>) -> Result<String, usize> {
+    let mut text = String::from_utf8(bytes).map_err(|e| e.utf8_error().valid_up_to())?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// Markdown files under `dir`, relative to `root`, in a stable order.
+fn markdown_files(root: &Path, dir: &Path, problems: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    if !root.join(dir).is_dir() {
+        return found;
+    }
+    for entry in WalkDir::new(root.join(dir)).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let path = entry.path();
+                if path.extension().is_some_and(|ext| ext == "md") {
+                    found.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let file = SourceFile::new(dir, "");
+                problems.push(Diagnostic::error(
+                    &file,
+                    0..0,
+                    format!("cannot read folder: {err}"),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Splits a Markdown file into TOML front matter and body at its `+++` fences.
+pub fn split_front_matter(file: SourceFile, problems: &mut Diagnostics) -> Option<MarkdownFile> {
+    match front_matter_ranges(&file.text) {
+        Ok((front_matter, body)) => Some(MarkdownFile {
+            file,
+            front_matter,
+            body,
+        }),
+        Err(FenceError::NoOpening) => {
+            let end = file.text.find('\n').unwrap_or(file.text.len());
+            problems.push(
+                Diagnostic::error(&file, 0..end, "the file does not start with front matter")
+                    .expected("a first line `+++`, then TOML, then a line `+++`"),
+            );
+            None
+        }
+        Err(FenceError::NoClosing) => {
+            problems.push(
+                Diagnostic::error(&file, 0..3, "front matter is never closed")
+                    .expected("a line `+++` after the TOML front matter"),
+            );
+            None
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum FenceError {
+    NoOpening,
+    NoClosing,
+}
+
+/// Byte ranges of the front matter and the body, for text that opens with a `+++` line.
+fn front_matter_ranges(text: &str) -> Result<(Range<usize>, Range<usize>), FenceError> {
+    let mut lines = line_spans(text);
+    let first = lines.next().ok_or(FenceError::NoOpening)?;
+    if !is_fence(&text[first.clone()]) {
+        return Err(FenceError::NoOpening);
+    }
+    let fm_start = first.end;
+    for line in lines {
+        if is_fence(&text[line.clone()]) {
+            return Ok((fm_start..line.start, line.end..text.len()));
+        }
+    }
+    Err(FenceError::NoClosing)
+}
+
+fn is_fence(line: &str) -> bool {
+    line.trim_end_matches(['\n', '\r']).trim_end() == "+++"
+}
+
+/// Ranges of each line including its line ending.
+fn line_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        let span = start..end;
+        start = end;
+        Some(span)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Result<(String, String), FenceError> {
+        front_matter_ranges(text).map(|(fm, body)| (text[fm].to_string(), text[body].to_string()))
+    }
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let (fm, body) = split("+++\ntitle = \"a\"\n+++\n正文\n").unwrap();
+        assert_eq!(fm, "title = \"a\"\n");
+        assert_eq!(body, "正文\n");
+    }
+
+    #[test]
+    fn accepts_crlf_and_trailing_spaces_on_fences() {
+        let (fm, body) = split("+++ \r\ntitle = \"a\"\r\n+++\r\nbody").unwrap();
+        assert_eq!(fm, "title = \"a\"\r\n");
+        assert_eq!(body, "body");
+    }
+
+    #[test]
+    fn empty_front_matter_and_body_are_allowed() {
+        assert_eq!(split("+++\n+++\n").unwrap(), (String::new(), String::new()));
+        assert_eq!(split("+++\n+++").unwrap(), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn a_fence_inside_a_line_is_not_a_fence() {
+        assert_eq!(split("+++\na = \"+++\"\n"), Err(FenceError::NoClosing));
+        assert_eq!(split("title = 1\n+++\n"), Err(FenceError::NoOpening));
+        assert_eq!(split(""), Err(FenceError::NoOpening));
+    }
+
+    #[test]
+    fn bom_is_dropped_and_bad_utf8_reports_offset() {
+        assert_eq!(decode_utf8(b"\xef\xbb\xbf+++".to_vec()).unwrap(), "+++");
+        assert_eq!(decode_utf8(b"ab\xffcd".to_vec()), Err(2));
+    }
+}

@@ -1,0 +1,551 @@
+//! Stage 3 of the pipeline: the site as a typed, linked graph.
+//!
+//! `validate` produces these entries with every reference already resolved to an id;
+//! [`Site::new`] adds the indexes pages need (pilots per region and per domain, totals),
+//! built once so that no page has to scan the whole content.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::config::{BaseUrl, SiteConfig};
+
+/// A URL-safe ASCII identifier, checked once when content is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Lowercase ASCII letters, digits and single inner hyphens.
+    pub fn parse(text: &str) -> Result<Slug, String> {
+        let well_formed = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+            && !text.contains("--");
+        if well_formed {
+            Ok(Slug(text.to_string()))
+        } else {
+            Err(format!("`{text}` is not a valid slug"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub usize);
+    };
+}
+
+id_type!(
+    /// Index into [`Site::regions`].
+    RegionId
+);
+id_type!(
+    /// Index into [`Site::domains`].
+    DomainId
+);
+id_type!(
+    /// Index into [`Site::sources`].
+    SourceId
+);
+id_type!(
+    /// Index into [`Site::pilots`].
+    PilotId
+);
+
+/// A province-level region (省级行政区).
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub slug: Slug,
+    pub name: String,
+    pub full_name: String,
+    /// GB/T 2260 code.
+    pub code: String,
+    pub order: u32,
+    /// Row and column on the tile map, 1-based.
+    pub tile: (u32, u32),
+}
+
+/// One of the nine domains of 国家基本公共服务标准.
+#[derive(Debug, Clone)]
+pub struct Domain {
+    pub slug: Slug,
+    pub name: String,
+    pub order: u32,
+    pub description: String,
+    pub categories: Vec<String>,
+}
+
+/// A document that figures are taken from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: Slug,
+    pub title: String,
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+    /// What period its figures describe unless a figure says otherwise.
+    pub period: String,
+    /// The evaluation table: its figures are shown before the others.
+    pub primary: bool,
+}
+
+/// The three kinds of pilot named in the evaluation table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PilotKind {
+    Comprehensive,
+    Specialized,
+    RegionalCoordination,
+}
+
+impl PilotKind {
+    pub const ALL: [PilotKind; 3] = [
+        PilotKind::Comprehensive,
+        PilotKind::Specialized,
+        PilotKind::RegionalCoordination,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PilotKind::Comprehensive => "综合试点",
+            PilotKind::Specialized => "专项试点",
+            PilotKind::RegionalCoordination => "区域协调联动试点",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            PilotKind::Comprehensive => "comprehensive",
+            PilotKind::Specialized => "specialized",
+            PilotKind::RegionalCoordination => "regional",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PilotKind> {
+        PilotKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// What a figure measures. The order here is the order on pilot pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FigureKind {
+    ServiceItems,
+    ServiceCategories,
+    StandardsTotal,
+    StandardsReferenced,
+    StandardsSelfMade,
+    NationalStandards,
+    IndustryStandards,
+    LocalStandards,
+    GroupStandards,
+    InternalStandards,
+    SatisfactionBefore,
+    SatisfactionAfter,
+    SatisfactionGain,
+    Other,
+}
+
+impl FigureKind {
+    pub const ALL: [FigureKind; 14] = [
+        FigureKind::ServiceItems,
+        FigureKind::ServiceCategories,
+        FigureKind::StandardsTotal,
+        FigureKind::StandardsReferenced,
+        FigureKind::StandardsSelfMade,
+        FigureKind::NationalStandards,
+        FigureKind::IndustryStandards,
+        FigureKind::LocalStandards,
+        FigureKind::GroupStandards,
+        FigureKind::InternalStandards,
+        FigureKind::SatisfactionBefore,
+        FigureKind::SatisfactionAfter,
+        FigureKind::SatisfactionGain,
+        FigureKind::Other,
+    ];
+
+    /// The key editors write in `[[figures]]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            FigureKind::ServiceItems => "service_items",
+            FigureKind::ServiceCategories => "service_categories",
+            FigureKind::StandardsTotal => "standards_total",
+            FigureKind::StandardsReferenced => "standards_referenced",
+            FigureKind::StandardsSelfMade => "standards_self_made",
+            FigureKind::NationalStandards => "national_standards",
+            FigureKind::IndustryStandards => "industry_standards",
+            FigureKind::LocalStandards => "local_standards",
+            FigureKind::GroupStandards => "group_standards",
+            FigureKind::InternalStandards => "internal_standards",
+            FigureKind::SatisfactionBefore => "satisfaction_before",
+            FigureKind::SatisfactionAfter => "satisfaction_after",
+            FigureKind::SatisfactionGain => "satisfaction_gain",
+            FigureKind::Other => "other",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<FigureKind> {
+        FigureKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// Label and unit on the page; `None` for [`FigureKind::Other`], which brings its own.
+    pub fn label_and_unit(self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            FigureKind::ServiceItems => ("基本公共服务事项", "项"),
+            FigureKind::ServiceCategories => ("服务事项类别", "类"),
+            FigureKind::StandardsTotal => ("标准体系收录标准", "项"),
+            FigureKind::StandardsReferenced => ("引用标准", "项"),
+            FigureKind::StandardsSelfMade => ("自主（新）制定标准", "项"),
+            FigureKind::NationalStandards => ("制定或参与制定国家标准", "项"),
+            FigureKind::IndustryStandards => ("制定或参与制定行业标准", "项"),
+            FigureKind::LocalStandards => ("制定或参与制定地方标准", "项"),
+            FigureKind::GroupStandards => ("制定或参与制定团体标准", "项"),
+            FigureKind::InternalStandards => ("内部标准", "项"),
+            FigureKind::SatisfactionBefore => ("试点前满意度", "%"),
+            FigureKind::SatisfactionAfter => ("试点后满意度", "%"),
+            FigureKind::SatisfactionGain => ("满意度提升", "个百分点"),
+            FigureKind::Other => return None,
+        })
+    }
+
+    pub fn is_percentage(self) -> bool {
+        matches!(
+            self,
+            FigureKind::SatisfactionBefore | FigureKind::SatisfactionAfter
+        )
+    }
+}
+
+/// A stated number with where it comes from.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub kind: FigureKind,
+    pub label: String,
+    pub unit: String,
+    pub value: f64,
+    /// The figure as the source prints it, when the bare number loses something.
+    pub display: Option<String>,
+    pub source: SourceId,
+    /// The period the figure describes, when it differs from the source's.
+    pub period: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Figure {
+    /// The figure as shown: the source's own wording, or the number and its unit.
+    pub fn text(&self) -> String {
+        self.display
+            .clone()
+            .unwrap_or_else(|| format!("{}{}", format_number(self.value), self.unit))
+    }
+}
+
+/// Numbers as the sources print them: no thousands separators, no trailing zeros.
+pub fn format_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        let text = format!("{value:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Where a pilot is: one entry per region it spans.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub region: RegionId,
+    pub city: String,
+    pub county: Option<String>,
+    /// 承担单位
+    pub lead_unit: String,
+    /// 序号 in the evaluation table.
+    pub evaluation_row: Option<u32>,
+}
+
+impl Location {
+    /// City and county as one place name, e.g. `成都市高新区`.
+    pub fn place(&self) -> String {
+        match &self.county {
+            Some(county) => format!("{}{}", self.city, county),
+            None => self.city.clone(),
+        }
+    }
+}
+
+/// A national basic public service standardization pilot.
+#[derive(Debug, Clone)]
+pub struct Pilot {
+    pub slug: Slug,
+    pub title: String,
+    pub kind: PilotKind,
+    pub domains: Vec<DomainId>,
+    pub summary: String,
+    /// `YYYY-MM-DD`
+    pub updated: String,
+    pub sources: Vec<SourceId>,
+    pub draft: bool,
+    pub locations: Vec<Location>,
+    /// In page order: by kind, primary source first within a kind.
+    pub figures: Vec<Figure>,
+    /// The Markdown body.
+    pub body: String,
+}
+
+impl Pilot {
+    /// The figure a reader sees first for `kind`: the primary source's when there is one.
+    pub fn headline(&self, kind: FigureKind) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.kind == kind)
+    }
+
+    /// The first evaluation-table row, which orders pilots as the table does.
+    pub fn first_row(&self) -> u32 {
+        self.locations
+            .iter()
+            .filter_map(|l| l.evaluation_row)
+            .min()
+            .unwrap_or(u32::MAX)
+    }
+}
+
+/// The home page's own introduction.
+#[derive(Debug, Clone, Default)]
+pub struct HomeIntro {
+    pub title: Option<String>,
+    pub body: String,
+}
+
+/// Everything `validate` accepted, references resolved.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub config: SiteConfig,
+    pub base_url: BaseUrl,
+    pub regions: Vec<Region>,
+    pub domains: Vec<Domain>,
+    pub sources: Vec<Source>,
+    pub pilots: Vec<Pilot>,
+    pub home: HomeIntro,
+}
+
+/// Sums of the headline figures across pilots.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Totals {
+    pub pilots: usize,
+    pub regions_covered: usize,
+    pub standards: f64,
+    pub pilots_reporting_standards: usize,
+    pub service_items: f64,
+    pub pilots_reporting_service_items: usize,
+}
+
+/// The linked site: content plus the indexes every page needs.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub base_url: BaseUrl,
+    pub regions: Vec<Region>,
+    pub domains: Vec<Domain>,
+    pub sources: Vec<Source>,
+    /// In evaluation-table order.
+    pub pilots: Vec<Pilot>,
+    pub home: HomeIntro,
+    pilots_by_region: Vec<Vec<PilotId>>,
+    pilots_by_domain: Vec<Vec<PilotId>>,
+}
+
+impl Site {
+    pub fn new(content: Content) -> Site {
+        let Content {
+            config,
+            base_url,
+            regions,
+            domains,
+            sources,
+            mut pilots,
+            home,
+        } = content;
+        // Region and domain ids were handed out by `validate`, which sorts them by
+        // `order` first; pilot ids are handed out here, in evaluation-table order.
+        pilots.sort_by(|a, b| (a.first_row(), &a.slug).cmp(&(b.first_row(), &b.slug)));
+
+        let mut pilots_by_region = vec![Vec::new(); regions.len()];
+        let mut pilots_by_domain = vec![Vec::new(); domains.len()];
+        for (index, pilot) in pilots.iter().enumerate() {
+            let regions_of_pilot: BTreeSet<RegionId> =
+                pilot.locations.iter().map(|l| l.region).collect();
+            for region in regions_of_pilot {
+                pilots_by_region[region.0].push(PilotId(index));
+            }
+            for domain in &pilot.domains {
+                pilots_by_domain[domain.0].push(PilotId(index));
+            }
+        }
+        Site {
+            config,
+            base_url,
+            regions,
+            domains,
+            sources,
+            pilots,
+            home,
+            pilots_by_region,
+            pilots_by_domain,
+        }
+    }
+
+    pub fn pilot(&self, id: PilotId) -> &Pilot {
+        &self.pilots[id.0]
+    }
+
+    pub fn region(&self, id: RegionId) -> &Region {
+        &self.regions[id.0]
+    }
+
+    pub fn domain(&self, id: DomainId) -> &Domain {
+        &self.domains[id.0]
+    }
+
+    pub fn source(&self, id: SourceId) -> &Source {
+        &self.sources[id.0]
+    }
+
+    pub fn pilots_in_region(&self, id: RegionId) -> &[PilotId] {
+        &self.pilots_by_region[id.0]
+    }
+
+    pub fn pilots_in_domain(&self, id: DomainId) -> &[PilotId] {
+        &self.pilots_by_domain[id.0]
+    }
+
+    pub fn pilots_of_kind(&self, kind: PilotKind) -> Vec<PilotId> {
+        self.pilot_ids()
+            .filter(|&id| self.pilot(id).kind == kind)
+            .collect()
+    }
+
+    pub fn pilot_ids(&self) -> impl Iterator<Item = PilotId> {
+        (0..self.pilots.len()).map(PilotId)
+    }
+
+    pub fn region_ids(&self) -> impl Iterator<Item = RegionId> {
+        (0..self.regions.len()).map(RegionId)
+    }
+
+    pub fn domain_ids(&self) -> impl Iterator<Item = DomainId> {
+        (0..self.domains.len()).map(DomainId)
+    }
+
+    /// Pilots that report satisfaction both before and after, with the two values.
+    pub fn satisfaction_pairs(&self) -> Vec<(PilotId, f64, f64)> {
+        self.pilot_ids()
+            .filter_map(|id| {
+                let pilot = self.pilot(id);
+                let before = pilot.headline(FigureKind::SatisfactionBefore)?;
+                let after = pilot.headline(FigureKind::SatisfactionAfter)?;
+                Some((id, before.value, after.value))
+            })
+            .collect()
+    }
+
+    pub fn totals(&self) -> Totals {
+        let regions_covered = self
+            .region_ids()
+            .filter(|&r| !self.pilots_in_region(r).is_empty())
+            .count();
+        let (standards, pilots_reporting_standards) =
+            self.sum_headlines(FigureKind::StandardsTotal);
+        let (service_items, pilots_reporting_service_items) =
+            self.sum_headlines(FigureKind::ServiceItems);
+        Totals {
+            pilots: self.pilots.len(),
+            regions_covered,
+            standards,
+            pilots_reporting_standards,
+            service_items,
+            pilots_reporting_service_items,
+        }
+    }
+
+    fn sum_headlines(&self, kind: FigureKind) -> (f64, usize) {
+        self.pilots
+            .iter()
+            .filter_map(|p| p.headline(kind))
+            .fold((0.0, 0), |(sum, n), f| (sum + f.value, n + 1))
+    }
+
+    /// Other pilots sharing a region or a specific domain, those sharing both first.
+    pub fn related(&self, id: PilotId) -> Vec<PilotId> {
+        let pilot = self.pilot(id);
+        let regions: BTreeSet<RegionId> = pilot.locations.iter().map(|l| l.region).collect();
+        // Every comprehensive pilot covers every domain, so domain overlap only means
+        // something for the specific domains of the other kinds.
+        let domains: BTreeSet<DomainId> = if pilot.kind == PilotKind::Comprehensive {
+            BTreeSet::new()
+        } else {
+            pilot.domains.iter().copied().collect()
+        };
+        let mut scored: Vec<(u32, PilotId)> = self
+            .pilot_ids()
+            .filter(|&other| other != id)
+            .filter_map(|other| {
+                let p = self.pilot(other);
+                let same_region = p.locations.iter().any(|l| regions.contains(&l.region));
+                let same_domain = p.kind != PilotKind::Comprehensive
+                    && p.domains.iter().any(|d| domains.contains(d));
+                let score = u32::from(same_region) * 2 + u32::from(same_domain);
+                (score > 0).then_some((score, other))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, id)| id).take(8).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_ascii_with_inner_hyphens() {
+        assert!(Slug::parse("chengdu-gaoxin").is_ok());
+        assert!(Slug::parse("a1").is_ok());
+        for bad in [
+            "", "Chengdu", "成都", "-a", "a-", "a--b", "a b", "a/b", "a_b",
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn numbers_print_as_the_sources_do() {
+        assert_eq!(format_number(11100.0), "11100");
+        assert_eq!(format_number(96.03), "96.03");
+        assert_eq!(format_number(98.9), "98.9");
+        assert_eq!(format_number(5.74), "5.74");
+    }
+
+    #[test]
+    fn figure_keys_round_trip() {
+        for kind in FigureKind::ALL {
+            assert_eq!(FigureKind::from_key(kind.key()), Some(kind));
+        }
+        assert_eq!(
+            PilotKind::from_name("专项试点"),
+            Some(PilotKind::Specialized)
+        );
+        assert_eq!(PilotKind::from_name("专项"), None);
+    }
+}

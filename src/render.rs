@@ -1,0 +1,797 @@
+//! Stage 4 of the pipeline: one Tera context per page, prepared entirely on the Rust
+//! side (sorted lists, totals, links), so templates only lay things out.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::assets::{Assets, OutputFile};
+use crate::chart::{self, SatisfactionRow};
+use crate::config::BaseUrl;
+use crate::markdown;
+use crate::model::{
+    format_number, DomainId, FigureKind, Pilot, PilotId, PilotKind, RegionId, Site, Totals,
+};
+use crate::BuildError;
+
+/// The templates, parsed once per build.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    pub fn load(root: &Path) -> Result<Templates, BuildError> {
+        let dir = root.join("templates");
+        let glob = format!("{}/**/*", dir.display());
+        let mut tera = Tera::new(&glob).map_err(|e| BuildError::Template {
+            template: dir.display().to_string(),
+            message: error_chain(&e),
+        })?;
+        tera.autoescape_on(vec![".html", ".xml"]);
+        Ok(Templates { tera })
+    }
+
+    fn render(&self, template: &str, context: &Context) -> Result<String, BuildError> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| BuildError::Template {
+                template: template.to_string(),
+                message: error_chain(&e),
+            })
+    }
+}
+
+/// Tera nests the useful part of its messages in `source()`.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// A page to render: its output path, its template and its own data.
+struct PageJob {
+    path: String,
+    template: &'static str,
+    title: String,
+    description: String,
+    nav: &'static str,
+    data: serde_json::Value,
+}
+
+/// Renders every page of the site.
+pub fn render_site(
+    site: &Site,
+    templates: &Templates,
+    assets: &Assets,
+) -> Result<Vec<OutputFile>, BuildError> {
+    let views = Views::new(site);
+    let common = CommonView::new(site, assets);
+    let jobs = views.jobs();
+    jobs.par_iter()
+        .map(|job| {
+            let mut context = Context::new();
+            context.insert("site", &common);
+            context.insert(
+                "page",
+                &PageView {
+                    title: &job.title,
+                    description: &job.description,
+                    url: site.base_url.link(&job.path_url()),
+                    canonical: site.base_url.absolute(&job.path_url()),
+                    nav: job.nav,
+                },
+            );
+            context.insert("data", &job.data);
+            let html = templates.render(job.template, &context)?;
+            Ok(OutputFile {
+                path: job.path.clone(),
+                bytes: html.into_bytes(),
+            })
+        })
+        .collect()
+}
+
+impl PageJob {
+    /// The URL path of the page: `pilots/x/` for `pilots/x/index.html`.
+    fn path_url(&self) -> String {
+        self.path
+            .strip_suffix("index.html")
+            .unwrap_or(&self.path)
+            .to_string()
+    }
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: String,
+    canonical: String,
+    nav: &'static str,
+}
+
+/// What every page shows: site facts, navigation, footer, asset URLs.
+#[derive(Serialize)]
+struct CommonView {
+    title: String,
+    description: String,
+    language: String,
+    base_path: String,
+    base_url: String,
+    home_url: String,
+    css_url: String,
+    footer: crate::config::FooterConfig,
+    nav: Vec<NavItem>,
+    extra: toml::Table,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    key: &'static str,
+    label: &'static str,
+    url: String,
+}
+
+impl CommonView {
+    fn new(site: &Site, assets: &Assets) -> CommonView {
+        let base = &site.base_url;
+        let asset = |name: &str| base.link(assets.names.get(name).map_or(name, String::as_str));
+        let nav = [
+            ("home", "首页", ""),
+            ("regions", "地区", "regions/"),
+            ("pilots", "试点", "pilots/"),
+            ("domains", "服务领域", "domains/"),
+        ]
+        .into_iter()
+        .map(|(key, label, path)| NavItem {
+            key,
+            label,
+            url: base.link(path),
+        })
+        .collect();
+        CommonView {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            language: site.config.language.clone(),
+            base_path: base.path.clone(),
+            base_url: base.absolute.clone(),
+            home_url: base.link(""),
+            css_url: asset("css/site.css"),
+            footer: site.config.footer.clone(),
+            nav,
+            extra: site.config.extra.clone(),
+        }
+    }
+}
+
+/// Builds the view structs from the model; holds nothing but the site reference.
+struct Views<'a> {
+    site: &'a Site,
+    base: &'a BaseUrl,
+}
+
+#[derive(Serialize, Clone)]
+struct Link {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct PilotCard {
+    title: String,
+    url: String,
+    kind: &'static str,
+    places: String,
+    regions: Vec<Link>,
+    domains: Vec<Link>,
+    summary: String,
+    standards: Option<String>,
+    service_items: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FigureGroup {
+    label: String,
+    entries: Vec<FigureEntryView>,
+}
+
+#[derive(Serialize)]
+struct FigureEntryView {
+    text: String,
+    source: String,
+    source_id: String,
+    period: String,
+    note: Option<String>,
+    primary: bool,
+}
+
+#[derive(Serialize)]
+struct LocationView {
+    region: Link,
+    place: String,
+    lead_unit: String,
+    evaluation_row: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct SourceView {
+    id: String,
+    title: String,
+    publisher: Option<String>,
+    date: Option<String>,
+    primary: bool,
+}
+
+#[derive(Serialize)]
+struct Group {
+    id: String,
+    title: String,
+    url: Option<String>,
+    pilots: Vec<PilotCard>,
+}
+
+#[derive(Serialize)]
+struct CountLink {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Tile {
+    name: String,
+    full_name: String,
+    code: String,
+    url: String,
+    row: u32,
+    col: u32,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ChartRowView {
+    label: String,
+    url: String,
+    before: String,
+    after: String,
+    gain: String,
+}
+
+#[derive(Serialize)]
+struct TotalsView {
+    #[serde(flatten)]
+    totals: Totals,
+    standards_text: String,
+    service_items_text: String,
+    regions_total: usize,
+}
+
+impl<'a> Views<'a> {
+    fn new(site: &'a Site) -> Self {
+        Views {
+            site,
+            base: &site.base_url,
+        }
+    }
+
+    fn jobs(&self) -> Vec<PageJob> {
+        let site = self.site;
+        let mut jobs = vec![
+            self.job(
+                "index.html",
+                "index.html",
+                &site.config.title,
+                &site.config.description,
+                "home",
+                self.home(),
+            ),
+            self.job(
+                "regions/index.html",
+                "regions.html",
+                "地区",
+                "全国31个省级行政区的国家基本公共服务标准化试点分布。",
+                "regions",
+                self.regions_index(),
+            ),
+            self.job(
+                "pilots/index.html",
+                "pilots.html",
+                "试点",
+                "全部通过考核评估的国家基本公共服务标准化试点，按类型和服务领域分组。",
+                "pilots",
+                self.pilots_index(),
+            ),
+            self.job(
+                "domains/index.html",
+                "domains.html",
+                "服务领域",
+                "国家基本公共服务标准的九个服务领域及其试点。",
+                "domains",
+                self.domains_index(),
+            ),
+            self.job(
+                "404.html",
+                "404.html",
+                "页面未找到",
+                "您访问的页面不存在。",
+                "",
+                serde_json::Value::Null,
+            ),
+            self.job("sitemap.xml", "sitemap.xml", "", "", "", self.sitemap()),
+            self.job(
+                "feed.xml",
+                "feed.xml",
+                &site.config.title,
+                "",
+                "",
+                self.feed(),
+            ),
+            self.job(
+                "robots.txt",
+                "robots.txt",
+                "",
+                "",
+                "",
+                serde_json::Value::Null,
+            ),
+        ];
+        for region in site.region_ids() {
+            let r = site.region(region);
+            jobs.push(self.job(
+                &format!("regions/{}/index.html", r.slug),
+                "region.html",
+                &r.full_name,
+                &format!("{}的国家基本公共服务标准化试点。", r.full_name),
+                "regions",
+                self.region(region),
+            ));
+        }
+        for id in site.pilot_ids() {
+            let p = site.pilot(id);
+            jobs.push(self.job(
+                &format!("pilots/{}/index.html", p.slug),
+                "pilot.html",
+                &p.title,
+                &p.summary,
+                "pilots",
+                self.pilot(id),
+            ));
+        }
+        for domain in site.domain_ids() {
+            let d = site.domain(domain);
+            jobs.push(self.job(
+                &format!("domains/{}/index.html", d.slug),
+                "domain.html",
+                &d.name,
+                &d.description,
+                "domains",
+                self.domain(domain),
+            ));
+        }
+        jobs
+    }
+
+    fn job(
+        &self,
+        path: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        nav: &'static str,
+        data: impl Serialize,
+    ) -> PageJob {
+        PageJob {
+            path: path.to_string(),
+            template,
+            title: title.to_string(),
+            description: description.to_string(),
+            nav,
+            data: serde_json::to_value(data).expect("views serialize to JSON"),
+        }
+    }
+
+    fn pilot_url(&self, pilot: &Pilot) -> String {
+        self.base.link(&format!("pilots/{}/", pilot.slug))
+    }
+
+    fn region_link(&self, id: RegionId) -> Link {
+        let r = self.site.region(id);
+        Link {
+            name: r.name.clone(),
+            url: self.base.link(&format!("regions/{}/", r.slug)),
+        }
+    }
+
+    fn domain_link(&self, id: DomainId) -> Link {
+        let d = self.site.domain(id);
+        Link {
+            name: d.name.clone(),
+            url: self.base.link(&format!("domains/{}/", d.slug)),
+        }
+    }
+
+    fn card(&self, id: PilotId) -> PilotCard {
+        let site = self.site;
+        let pilot = site.pilot(id);
+        let headline = |kind| pilot.headline(kind).map(|f| f.text());
+        let mut regions: Vec<RegionId> = pilot.locations.iter().map(|l| l.region).collect();
+        regions.dedup();
+        PilotCard {
+            title: pilot.title.clone(),
+            url: self.pilot_url(pilot),
+            kind: pilot.kind.name(),
+            places: places(pilot),
+            regions: regions.into_iter().map(|r| self.region_link(r)).collect(),
+            domains: if pilot.kind == PilotKind::Comprehensive {
+                Vec::new()
+            } else {
+                pilot.domains.iter().map(|&d| self.domain_link(d)).collect()
+            },
+            summary: pilot.summary.clone(),
+            standards: headline(FigureKind::StandardsTotal),
+            service_items: headline(FigureKind::ServiceItems),
+        }
+    }
+
+    fn cards(&self, ids: &[PilotId]) -> Vec<PilotCard> {
+        ids.iter().map(|&id| self.card(id)).collect()
+    }
+
+    fn totals(&self) -> TotalsView {
+        let totals = self.site.totals();
+        TotalsView {
+            standards_text: format_number(totals.standards),
+            service_items_text: format_number(totals.service_items),
+            regions_total: self.site.regions.len(),
+            totals,
+        }
+    }
+
+    fn home(&self) -> serde_json::Value {
+        let site = self.site;
+        let pairs = site.satisfaction_pairs();
+        let rows: Vec<SatisfactionRow> = pairs
+            .iter()
+            .map(|&(id, before, after)| SatisfactionRow {
+                label: places(site.pilot(id)),
+                before,
+                after,
+            })
+            .collect();
+        let chart_rows: Vec<ChartRowView> = pairs
+            .iter()
+            .map(|&(id, before, after)| ChartRowView {
+                label: places(site.pilot(id)),
+                url: self.pilot_url(site.pilot(id)),
+                before: format!("{}%", format_number(before)),
+                after: format!("{}%", format_number(after)),
+                gain: format_number(((after - before) * 100.0).round() / 100.0),
+            })
+            .collect();
+        serde_json::json!({
+            "intro_title": site.home.title,
+            "intro_html": markdown::to_html(&site.home.body, self.base),
+            "totals": self.totals(),
+            "kinds": self.kind_counts(),
+            "domains": self.domain_counts(),
+            "chart_svg": if rows.is_empty() { String::new() } else { chart::satisfaction_svg(&rows, "chart-title", "chart-desc") },
+            "chart_rows": chart_rows,
+            "regions": self.region_counts(),
+        })
+    }
+
+    fn kind_counts(&self) -> Vec<CountLink> {
+        PilotKind::ALL
+            .into_iter()
+            .map(|kind| CountLink {
+                name: kind.name().to_string(),
+                url: self.base.link(&format!("pilots/#kind-{}", kind.slug())),
+                count: self.site.pilots_of_kind(kind).len(),
+            })
+            .collect()
+    }
+
+    fn domain_counts(&self) -> Vec<CountLink> {
+        self.site
+            .domain_ids()
+            .map(|d| {
+                let link = self.domain_link(d);
+                CountLink {
+                    name: link.name,
+                    url: link.url,
+                    count: self.site.pilots_in_domain(d).len(),
+                }
+            })
+            .collect()
+    }
+
+    fn region_counts(&self) -> Vec<CountLink> {
+        self.site
+            .region_ids()
+            .map(|r| {
+                let link = self.region_link(r);
+                CountLink {
+                    name: link.name,
+                    url: link.url,
+                    count: self.site.pilots_in_region(r).len(),
+                }
+            })
+            .collect()
+    }
+
+    fn regions_index(&self) -> serde_json::Value {
+        let site = self.site;
+        let tiles: Vec<Tile> = site
+            .region_ids()
+            .map(|id| {
+                let r = site.region(id);
+                Tile {
+                    name: r.name.clone(),
+                    full_name: r.full_name.clone(),
+                    code: r.code.clone(),
+                    url: self.region_link(id).url,
+                    row: r.tile.0,
+                    col: r.tile.1,
+                    count: site.pilots_in_region(id).len(),
+                }
+            })
+            .collect();
+        serde_json::json!({ "tiles": tiles, "totals": self.totals() })
+    }
+
+    fn region(&self, id: RegionId) -> serde_json::Value {
+        let site = self.site;
+        let region = site.region(id);
+        let pilots = site.pilots_in_region(id);
+        // Group by the city of the pilot's location in this region, in first-seen order.
+        let mut groups: Vec<Group> = Vec::new();
+        for &pilot_id in pilots {
+            let pilot = site.pilot(pilot_id);
+            let city = pilot
+                .locations
+                .iter()
+                .find(|l| l.region == id)
+                .map(|l| l.city.clone())
+                .unwrap_or_default();
+            match groups.iter_mut().find(|g| g.title == city) {
+                Some(group) => group.pilots.push(self.card(pilot_id)),
+                None => groups.push(Group {
+                    id: format!("city-{}", groups.len() + 1),
+                    title: city,
+                    url: None,
+                    pilots: vec![self.card(pilot_id)],
+                }),
+            }
+        }
+        let mut domains: Vec<DomainId> = pilots
+            .iter()
+            .flat_map(|&p| site.pilot(p).domains.iter().copied())
+            .collect();
+        domains.sort();
+        domains.dedup();
+        let standards: f64 = pilots
+            .iter()
+            .filter_map(|&p| site.pilot(p).headline(FigureKind::StandardsTotal))
+            .map(|f| f.value)
+            .sum();
+        serde_json::json!({
+            "name": region.name,
+            "full_name": region.full_name,
+            "code": region.code,
+            "pilot_count": pilots.len(),
+            "city_groups": groups,
+            "domains": domains.into_iter().map(|d| self.domain_link(d)).collect::<Vec<_>>(),
+            "standards_text": format_number(standards),
+        })
+    }
+
+    fn pilots_index(&self) -> serde_json::Value {
+        let site = self.site;
+        let by_kind: Vec<Group> = PilotKind::ALL
+            .into_iter()
+            .map(|kind| Group {
+                id: format!("kind-{}", kind.slug()),
+                title: kind.name().to_string(),
+                url: None,
+                pilots: self.cards(&site.pilots_of_kind(kind)),
+            })
+            .collect();
+        let by_domain: Vec<Group> = site
+            .domain_ids()
+            .map(|d| Group {
+                id: format!("domain-{}", site.domain(d).slug),
+                title: site.domain(d).name.clone(),
+                url: Some(self.domain_link(d).url),
+                pilots: self.cards(site.pilots_in_domain(d)),
+            })
+            .collect();
+        serde_json::json!({
+            "count": site.pilots.len(),
+            "by_kind": by_kind,
+            "by_domain": by_domain,
+        })
+    }
+
+    fn pilot(&self, id: PilotId) -> serde_json::Value {
+        let site = self.site;
+        let pilot = site.pilot(id);
+        let locations: Vec<LocationView> = pilot
+            .locations
+            .iter()
+            .map(|l| LocationView {
+                region: self.region_link(l.region),
+                place: l.place(),
+                lead_unit: l.lead_unit.clone(),
+                evaluation_row: l.evaluation_row,
+            })
+            .collect();
+        let sources: Vec<SourceView> = pilot
+            .sources
+            .iter()
+            .map(|&s| {
+                let source = site.source(s);
+                SourceView {
+                    id: source.id.to_string(),
+                    title: source.title.clone(),
+                    publisher: source.publisher.clone(),
+                    date: source.date.clone(),
+                    primary: source.primary,
+                }
+            })
+            .collect();
+        serde_json::json!({
+            "card": self.card(id),
+            "locations": locations,
+            "all_domains": pilot.kind == PilotKind::Comprehensive,
+            "figures": self.figure_groups(pilot),
+            "sources": sources,
+            "body_html": markdown::to_html(&pilot.body, self.base),
+            "updated": pilot.updated,
+            "related": self.cards(&site.related(id)),
+        })
+    }
+
+    /// Figures grouped by what they measure; figures are already in page order.
+    fn figure_groups(&self, pilot: &Pilot) -> Vec<FigureGroup> {
+        let mut groups: Vec<FigureGroup> = Vec::new();
+        for figure in &pilot.figures {
+            let source = self.site.source(figure.source);
+            let entry = FigureEntryView {
+                text: figure.text(),
+                source: source.title.clone(),
+                source_id: source.id.to_string(),
+                period: figure
+                    .period
+                    .clone()
+                    .unwrap_or_else(|| source.period.clone()),
+                note: figure.note.clone(),
+                primary: source.primary,
+            };
+            match groups.last_mut() {
+                Some(group) if group.label == figure.label => group.entries.push(entry),
+                _ => groups.push(FigureGroup {
+                    label: figure.label.clone(),
+                    entries: vec![entry],
+                }),
+            }
+        }
+        groups
+    }
+
+    fn domains_index(&self) -> serde_json::Value {
+        let site = self.site;
+        let domains: Vec<serde_json::Value> = site
+            .domain_ids()
+            .map(|d| {
+                let domain = site.domain(d);
+                serde_json::json!({
+                    "name": domain.name,
+                    "url": self.domain_link(d).url,
+                    "description": domain.description,
+                    "categories": domain.categories,
+                    "count": site.pilots_in_domain(d).len(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "domains": domains })
+    }
+
+    fn domain(&self, id: DomainId) -> serde_json::Value {
+        let site = self.site;
+        let domain = site.domain(id);
+        let in_domain = site.pilots_in_domain(id);
+        let groups: Vec<Group> = PilotKind::ALL
+            .into_iter()
+            .map(|kind| Group {
+                id: format!("kind-{}", kind.slug()),
+                title: kind.name().to_string(),
+                url: None,
+                pilots: self.cards(
+                    &in_domain
+                        .iter()
+                        .copied()
+                        .filter(|&p| site.pilot(p).kind == kind)
+                        .collect::<Vec<_>>(),
+                ),
+            })
+            .filter(|g| !g.pilots.is_empty())
+            .collect();
+        serde_json::json!({
+            "name": domain.name,
+            "description": domain.description,
+            "categories": domain.categories,
+            "count": in_domain.len(),
+            "groups": groups,
+        })
+    }
+
+    fn sitemap(&self) -> serde_json::Value {
+        let site = self.site;
+        let mut urls = vec![
+            self.base.absolute(""),
+            self.base.absolute("regions/"),
+            self.base.absolute("pilots/"),
+            self.base.absolute("domains/"),
+        ];
+        urls.extend(
+            site.regions
+                .iter()
+                .map(|r| self.base.absolute(&format!("regions/{}/", r.slug))),
+        );
+        urls.extend(
+            site.pilots
+                .iter()
+                .map(|p| self.base.absolute(&format!("pilots/{}/", p.slug))),
+        );
+        urls.extend(
+            site.domains
+                .iter()
+                .map(|d| self.base.absolute(&format!("domains/{}/", d.slug))),
+        );
+        serde_json::json!({ "urls": urls })
+    }
+
+    fn feed(&self) -> serde_json::Value {
+        let site = self.site;
+        let mut pilots: Vec<&Pilot> = site.pilots.iter().collect();
+        pilots.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.slug.cmp(&b.slug)));
+        let entries: Vec<serde_json::Value> = pilots
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "title": p.title,
+                    "url": self.base.absolute(&format!("pilots/{}/", p.slug)),
+                    "updated": p.updated,
+                    "summary": p.summary,
+                })
+            })
+            .collect();
+        let updated = pilots
+            .first()
+            .map(|p| p.updated.clone())
+            .unwrap_or_else(|| "1970-01-01".into());
+        serde_json::json!({
+            "id": self.base.absolute(""),
+            "self_url": self.base.absolute("feed.xml"),
+            "updated": updated,
+            "entries": entries,
+        })
+    }
+}
+
+/// Where a pilot is, as readers name it: `北京市通州区、天津市武清区、廊坊市`.
+fn places(pilot: &Pilot) -> String {
+    pilot
+        .locations
+        .iter()
+        .map(|l| l.place())
+        .collect::<Vec<_>>()
+        .join("、")
+}

@@ -1,0 +1,1018 @@
+//! Stage 2 of the pipeline: give the loaded text its meaning, or say exactly why not.
+//!
+//! Each file is parsed into a typed entry; every reference (region, domain, source) is
+//! resolved to an id; duplicates are found. All problems across all files are collected
+//! before anything is returned, so an editor fixes everything in one round.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::{BaseUrl, SiteConfig};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
+use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
+use crate::markdown;
+use crate::model::{
+    Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind, Region,
+    RegionId, Slug, Source, SourceId,
+};
+
+/// What the build was asked for that changes what is valid.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Keep `draft = true` pilots.
+    pub drafts: bool,
+    /// Overrides `base_url` from `config.toml`.
+    pub base_url: Option<String>,
+}
+
+/// Checks the whole site. On success returns the content and any warnings; on failure,
+/// every problem found (errors and warnings).
+pub fn validate(
+    loaded: &LoadedSite,
+    options: &ValidateOptions,
+) -> Result<(Content, Diagnostics), Diagnostics> {
+    let mut problems = Diagnostics::new();
+    let config = parse_file::<SiteConfig>(&loaded.config, &mut problems);
+    let base_url = config
+        .as_ref()
+        .and_then(|c| check_base_url(c, options, &loaded.config, &mut problems));
+    let regions = check_regions(&loaded.regions, &mut problems);
+    let domains = check_domains(&loaded.domains, &mut problems);
+    let sources = check_sources(&loaded.sources, &mut problems);
+    let home = loaded
+        .home
+        .as_ref()
+        .map(|home| check_home(home, &mut problems));
+
+    let refs = References::new(&regions, &domains, &sources);
+    let mut pilots = Vec::new();
+    let mut slugs: HashMap<Slug, (SourceFile, Range<usize>)> = HashMap::new();
+    let mut rows: HashMap<u32, SourceFile> = HashMap::new();
+    for file in &loaded.pilots {
+        if let Some((pilot, slug_span)) = check_pilot(file, &refs, &mut problems) {
+            check_unique_slug(
+                &pilot.slug,
+                &file.file,
+                slug_span,
+                &mut slugs,
+                &mut problems,
+            );
+            check_unique_rows(&pilot, file, &mut rows, &mut problems);
+            if options.drafts || !pilot.draft {
+                pilots.push(pilot);
+            }
+        }
+    }
+
+    match (config, base_url) {
+        (Some(config), Some(base_url)) if !problems.has_errors() => Ok((
+            Content {
+                config,
+                base_url,
+                regions,
+                domains,
+                sources,
+                pilots,
+                home: home.unwrap_or_default(),
+            },
+            problems,
+        )),
+        _ => Err(problems),
+    }
+}
+
+/// Parses a TOML text into `T`, reporting the parser's problem at its place.
+fn parse_toml<T: DeserializeOwned>(
+    file: &SourceFile,
+    range: Range<usize>,
+    problems: &mut Diagnostics,
+) -> Option<T> {
+    match toml::from_str::<T>(&file.text[range.clone()]) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let span = err
+                .span()
+                .map(|s| range.start + s.start..range.start + s.end)
+                .unwrap_or(range.start..range.start);
+            problems.push(toml_diagnostic(file, span, err.message()));
+            None
+        }
+    }
+}
+
+fn parse_file<T: DeserializeOwned>(file: &SourceFile, problems: &mut Diagnostics) -> Option<T> {
+    parse_toml(file, 0..file.text.len(), problems)
+}
+
+/// Turns serde's wording into an editor's: what was found, what was expected, a guess.
+fn toml_diagnostic(file: &SourceFile, span: Range<usize>, message: &str) -> Diagnostic {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return Diagnostic::error(file, span, format!("unknown key `{field}`"))
+            .expected(format!("one of {}", backticked(&candidates)))
+            .hint_opt(did_you_mean(field, candidates.iter().copied()));
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return Diagnostic::error(file, span, format!("missing required key `{field}`"))
+            .expected(format!("`{field} = …` in this table"));
+    }
+    if message.starts_with("invalid type") {
+        return Diagnostic::error(file, span, format!("wrong type: {message}"));
+    }
+    Diagnostic::error(file, span, format!("invalid TOML: {message}"))
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_base_url(
+    config: &SiteConfig,
+    options: &ValidateOptions,
+    file: &SourceFile,
+    problems: &mut Diagnostics,
+) -> Option<BaseUrl> {
+    let url = options.base_url.as_deref().unwrap_or(&config.base_url);
+    match BaseUrl::parse(url) {
+        Ok(base) => Some(base),
+        Err(message) => {
+            let span = find_span(&file.text, "base_url");
+            problems.push(
+                Diagnostic::error(file, span, format!("invalid base URL: {message}"))
+                    .expected("an absolute URL such as https://example.gov.cn/bps/"),
+            );
+            None
+        }
+    }
+}
+
+fn find_span(text: &str, needle: &str) -> Range<usize> {
+    text.find(needle).map_or(0..0, |i| i..i + needle.len())
+}
+
+fn parse_slug(
+    value: &Spanned<String>,
+    file: &SourceFile,
+    offset: usize,
+    problems: &mut Diagnostics,
+) -> Option<Slug> {
+    match Slug::parse(value.get_ref()) {
+        Ok(slug) => Some(slug),
+        Err(message) => {
+            problems.push(
+                Diagnostic::error(file, shift(value.span(), offset), message).expected(
+                    "lowercase ASCII letters, digits and single hyphens, e.g. `chengdu-gaoxin`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn shift(span: Range<usize>, offset: usize) -> Range<usize> {
+    span.start + offset..span.end + offset
+}
+
+// ---------------------------------------------------------------- regions
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionsFile {
+    region: Vec<RegionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionEntry {
+    slug: Spanned<String>,
+    name: String,
+    full_name: String,
+    code: Spanned<String>,
+    order: u32,
+    tile: Spanned<(u32, u32)>,
+}
+
+fn check_regions(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Region> {
+    let Some(parsed) = parse_file::<RegionsFile>(file, problems) else {
+        return Vec::new();
+    };
+    let mut seen = Unique::new(file, "region");
+    let mut codes = Unique::new(file, "GB/T 2260 code");
+    let mut tiles = Unique::new(file, "tile");
+    let mut regions = Vec::new();
+    for entry in parsed.region {
+        let slug = parse_slug(&entry.slug, file, 0, problems);
+        let code = entry.code.get_ref();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            problems.push(
+                Diagnostic::error(
+                    file,
+                    entry.code.span(),
+                    format!("`{code}` is not a GB/T 2260 code"),
+                )
+                .expected("six digits, e.g. \"510000\""),
+            );
+        }
+        codes.check(code.clone(), entry.code.span(), problems);
+        let (row, col) = *entry.tile.get_ref();
+        if !(1..=12).contains(&row) || !(1..=12).contains(&col) {
+            problems.push(
+                Diagnostic::error(file, entry.tile.span(), "tile position out of the map")
+                    .expected("[row, column], each from 1 to 12"),
+            );
+        }
+        tiles.check(format!("{row},{col}"), entry.tile.span(), problems);
+        if let Some(slug) = slug {
+            seen.check(slug.to_string(), entry.slug.span(), problems);
+            regions.push(Region {
+                slug,
+                name: entry.name,
+                full_name: entry.full_name,
+                code: code.clone(),
+                order: entry.order,
+                tile: (row, col),
+            });
+        }
+    }
+    regions.sort_by_key(|r| r.order);
+    regions
+}
+
+/// Reports the second and later occurrence of a key, pointing back at the first.
+struct Unique<'a> {
+    file: &'a SourceFile,
+    what: &'static str,
+    seen: BTreeMap<String, usize>,
+}
+
+impl<'a> Unique<'a> {
+    fn new(file: &'a SourceFile, what: &'static str) -> Self {
+        Unique {
+            file,
+            what,
+            seen: BTreeMap::new(),
+        }
+    }
+
+    fn check(&mut self, key: String, span: Range<usize>, problems: &mut Diagnostics) {
+        if let Some(&first) = self.seen.get(&key) {
+            let (line, _) = crate::diagnostics::line_col(&self.file.text, first);
+            problems.push(
+                Diagnostic::error(self.file, span, format!("duplicate {} `{key}`", self.what))
+                    .expected(format!(
+                        "each {} once; first defined on line {line}",
+                        self.what
+                    )),
+            );
+        } else {
+            self.seen.insert(key, span.start);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- domains
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainsFile {
+    domain: Vec<DomainEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainEntry {
+    slug: Spanned<String>,
+    name: Spanned<String>,
+    order: u32,
+    description: String,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+fn check_domains(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Domain> {
+    let Some(parsed) = parse_file::<DomainsFile>(file, problems) else {
+        return Vec::new();
+    };
+    let mut slugs = Unique::new(file, "domain slug");
+    let mut names = Unique::new(file, "domain name");
+    let mut domains = Vec::new();
+    for entry in parsed.domain {
+        names.check(entry.name.get_ref().clone(), entry.name.span(), problems);
+        if let Some(slug) = parse_slug(&entry.slug, file, 0, problems) {
+            slugs.check(slug.to_string(), entry.slug.span(), problems);
+            domains.push(Domain {
+                slug,
+                name: entry.name.into_inner(),
+                order: entry.order,
+                description: entry.description,
+                categories: entry.categories,
+            });
+        }
+    }
+    domains.sort_by_key(|d| d.order);
+    domains
+}
+
+// ---------------------------------------------------------------- sources
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    source: Vec<SourceEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceEntry {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    publisher: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    period: String,
+    #[serde(default)]
+    primary: Option<Spanned<bool>>,
+}
+
+fn check_sources(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Source> {
+    let Some(parsed) = parse_file::<SourcesFile>(file, problems) else {
+        return Vec::new();
+    };
+    let mut ids = Unique::new(file, "source id");
+    let mut primary = Unique::new(file, "primary source");
+    let mut sources = Vec::new();
+    for entry in parsed.source {
+        let is_primary = entry.primary.as_ref().is_some_and(|p| *p.get_ref());
+        if let Some(flag) = entry.primary.as_ref().filter(|_| is_primary) {
+            primary.check("primary = true".into(), flag.span(), problems);
+        }
+        if let Some(id) = parse_slug(&entry.id, file, 0, problems) {
+            ids.check(id.to_string(), entry.id.span(), problems);
+            sources.push(Source {
+                id,
+                title: entry.title,
+                publisher: entry.publisher,
+                date: entry.date,
+                period: entry.period,
+                primary: is_primary,
+            });
+        }
+    }
+    sources
+}
+
+// ---------------------------------------------------------------- home
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct HomeFrontMatter {
+    #[serde(default)]
+    title: Option<String>,
+}
+
+fn check_home(file: &MarkdownFile, problems: &mut Diagnostics) -> HomeIntro {
+    let front: HomeFrontMatter =
+        parse_toml(&file.file, file.front_matter.clone(), problems).unwrap_or_default();
+    check_body(file, problems);
+    HomeIntro {
+        title: front.title,
+        body: file.body_text().to_string(),
+    }
+}
+
+fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) {
+    let body = file.body_text();
+    if body.trim().is_empty() {
+        problems.push(
+            Diagnostic::warning(
+                &file.file,
+                file.body.start..file.body.start,
+                "the body is empty",
+            )
+            .expected("a summary in Markdown after the closing `+++`"),
+        );
+    }
+    for problem in markdown::check(body) {
+        problems.push(
+            Diagnostic::error(
+                &file.file,
+                shift(problem.span, file.body.start),
+                problem.message,
+            )
+            .expected(problem.expected),
+        );
+    }
+}
+
+// ---------------------------------------------------------------- pilots
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PilotFrontMatter {
+    title: Spanned<String>,
+    slug: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    domains: Option<Spanned<Vec<Spanned<String>>>>,
+    summary: Spanned<String>,
+    updated: Spanned<toml::value::Datetime>,
+    sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    draft: bool,
+    locations: Spanned<Vec<LocationEntry>>,
+    #[serde(default)]
+    figures: Vec<FigureEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocationEntry {
+    region: Spanned<String>,
+    city: String,
+    #[serde(default)]
+    county: Option<String>,
+    lead_unit: String,
+    #[serde(default)]
+    evaluation_row: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FigureEntry {
+    key: Spanned<String>,
+    value: Spanned<f64>,
+    source: Spanned<String>,
+    #[serde(default)]
+    display: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+/// Name → id lookups for everything a pilot may refer to.
+struct References<'a> {
+    regions: HashMap<&'a str, RegionId>,
+    domains: HashMap<&'a str, DomainId>,
+    sources: HashMap<&'a str, SourceId>,
+    primary_source: Option<SourceId>,
+    all_domains: Vec<DomainId>,
+}
+
+impl<'a> References<'a> {
+    fn new(regions: &'a [Region], domains: &'a [Domain], sources: &'a [Source]) -> Self {
+        References {
+            regions: regions
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.slug.as_str(), RegionId(i)))
+                .collect(),
+            domains: domains
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.name.as_str(), DomainId(i)))
+                .collect(),
+            sources: sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.as_str(), SourceId(i)))
+                .collect(),
+            primary_source: sources.iter().position(|s| s.primary).map(SourceId),
+            all_domains: (0..domains.len()).map(DomainId).collect(),
+        }
+    }
+}
+
+/// Resolves `name` in `table`, or reports it as unknown with the nearest match.
+fn resolve<T: Copy>(
+    table: &HashMap<&str, T>,
+    name: &Spanned<String>,
+    what: &str,
+    defined_in: &str,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<T> {
+    if let Some(&id) = table.get(name.get_ref().as_str()) {
+        return Some(id);
+    }
+    let mut candidates: Vec<&str> = table.keys().copied().collect();
+    candidates.sort_unstable();
+    problems.push(
+        Diagnostic::error(
+            ctx.file,
+            ctx.span(name),
+            format!("unknown {what} `{}`", name.get_ref()),
+        )
+        .expected(format!("one of the {what}s defined in {defined_in}"))
+        .hint_opt(did_you_mean(name.get_ref(), candidates)),
+    );
+    None
+}
+
+/// The file a pilot comes from and where its front matter starts in it.
+struct PilotContext<'a> {
+    file: &'a SourceFile,
+    offset: usize,
+}
+
+impl PilotContext<'_> {
+    fn span<T>(&self, value: &Spanned<T>) -> Range<usize> {
+        shift(value.span(), self.offset)
+    }
+
+    fn error<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.file, self.span(value), message)
+    }
+}
+
+/// A checked pilot and the place of its slug (for duplicate reports).
+fn check_pilot(
+    file: &MarkdownFile,
+    refs: &References,
+    problems: &mut Diagnostics,
+) -> Option<(Pilot, Range<usize>)> {
+    let before = problems.error_count();
+    check_body(file, problems);
+    let front: PilotFrontMatter = parse_toml(&file.file, file.front_matter.clone(), problems)?;
+    let ctx = PilotContext {
+        file: &file.file,
+        offset: file.front_matter.start,
+    };
+
+    let slug = parse_slug(&front.slug, &file.file, ctx.offset, problems);
+    check_slug_matches_file_name(&front.slug, &ctx, problems);
+    for (value, what) in [(&front.title, "title"), (&front.summary, "summary")] {
+        if value.get_ref().trim().is_empty() {
+            problems.push(
+                ctx.error(value, format!("`{what}` is empty"))
+                    .expected("some text"),
+            );
+        }
+    }
+    let kind = check_kind(&front.kind, &ctx, problems);
+    let domains = kind
+        .and_then(|kind| check_pilot_domains(kind, front.domains.as_ref(), refs, &ctx, problems));
+    let updated = check_date(&front.updated, &ctx, problems);
+    let sources: Vec<SourceId> = front
+        .sources
+        .iter()
+        .filter_map(|s| resolve(&refs.sources, s, "source", SOURCES_FILE, &ctx, problems))
+        .collect();
+    let locations = check_locations(&front.locations, refs, &ctx, problems);
+    let figures = check_figures(&front.figures, refs, &ctx, problems);
+
+    if problems.error_count() > before {
+        return None;
+    }
+    Some((
+        Pilot {
+            slug: slug?,
+            title: front.title.into_inner().trim().to_string(),
+            kind: kind?,
+            domains: domains?,
+            summary: front.summary.into_inner().trim().to_string(),
+            updated: updated?,
+            sources,
+            draft: front.draft,
+            locations,
+            figures,
+            body: file.body_text().to_string(),
+        },
+        ctx.span(&front.slug),
+    ))
+}
+
+/// A file named differently from its slug makes editors look in the wrong place.
+fn check_slug_matches_file_name(
+    slug: &Spanned<String>,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) {
+    let stem = ctx
+        .file
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    if stem != slug.get_ref() {
+        problems.push(
+            ctx.error(
+                slug,
+                format!(
+                    "slug `{}` does not match the file name `{stem}.md`",
+                    slug.get_ref()
+                ),
+            )
+            .expected(format!(
+                "slug = \"{stem}\", or rename the file to {}.md",
+                slug.get_ref()
+            )),
+        );
+    }
+}
+
+fn check_kind(
+    kind: &Spanned<String>,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<PilotKind> {
+    let found = PilotKind::from_name(kind.get_ref());
+    if found.is_none() {
+        let names = PilotKind::ALL.map(PilotKind::name);
+        problems.push(
+            ctx.error(kind, format!("unknown pilot kind `{}`", kind.get_ref()))
+                .expected(format!("one of {}", backticked(&names)))
+                .hint_opt(did_you_mean(kind.get_ref(), names)),
+        );
+    }
+    found
+}
+
+fn check_pilot_domains(
+    kind: PilotKind,
+    domains: Option<&Spanned<Vec<Spanned<String>>>>,
+    refs: &References,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<Vec<DomainId>> {
+    match (kind, domains) {
+        (PilotKind::Comprehensive, None) => Some(refs.all_domains.clone()),
+        (PilotKind::Comprehensive, Some(list)) => {
+            problems.push(
+                ctx.error(
+                    list,
+                    "综合试点 cover all nine domains; `domains` must not be given",
+                )
+                .expected("no `domains` key for a 综合试点"),
+            );
+            None
+        }
+        (_, None) => {
+            let at = Spanned::new(0..0, ());
+            problems.push(
+                ctx.error(
+                    &at,
+                    format!("missing required key `domains` for a {}", kind.name()),
+                )
+                .expected("domains = [\"老有所养\"] (one or more domain names)"),
+            );
+            None
+        }
+        (_, Some(list)) if list.get_ref().is_empty() => {
+            problems.push(
+                ctx.error(list, "`domains` is empty")
+                    .expected("at least one domain name"),
+            );
+            None
+        }
+        (_, Some(list)) => {
+            let mut ids = Vec::new();
+            for name in list.get_ref() {
+                let id = resolve(&refs.domains, name, "domain", DOMAINS_FILE, ctx, problems)?;
+                if ids.contains(&id) {
+                    problems.push(
+                        ctx.error(name, format!("domain `{}` is listed twice", name.get_ref())),
+                    );
+                }
+                ids.push(id);
+            }
+            ids.sort();
+            ids.dedup();
+            Some(ids)
+        }
+    }
+}
+
+fn check_date(
+    value: &Spanned<toml::value::Datetime>,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<String> {
+    let datetime = value.get_ref();
+    match (datetime.date, datetime.time) {
+        (Some(date), None) => Some(date.to_string()),
+        _ => {
+            problems.push(
+                ctx.error(value, format!("`{datetime}` is not a plain date"))
+                    .expected("a date without time, e.g. updated = 2026-11-23"),
+            );
+            None
+        }
+    }
+}
+
+fn check_locations(
+    locations: &Spanned<Vec<LocationEntry>>,
+    refs: &References,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Vec<Location> {
+    if locations.get_ref().is_empty() {
+        problems.push(
+            ctx.error(locations, "a pilot needs at least one location")
+                .expected("a [[locations]] table with region, city and lead_unit"),
+        );
+    }
+    let mut seen_regions = BTreeSet::new();
+    let mut checked = Vec::new();
+    for entry in locations.get_ref() {
+        let Some(region) = resolve(
+            &refs.regions,
+            &entry.region,
+            "region",
+            REGIONS_FILE,
+            ctx,
+            problems,
+        ) else {
+            continue;
+        };
+        if !seen_regions.insert(region) {
+            problems.push(
+                ctx.error(
+                    &entry.region,
+                    format!("region `{}` has two locations", entry.region.get_ref()),
+                )
+                .expected("one [[locations]] table per region"),
+            );
+        }
+        checked.push(Location {
+            region,
+            city: entry.city.trim().to_string(),
+            county: entry
+                .county
+                .as_ref()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
+            lead_unit: entry.lead_unit.trim().to_string(),
+            evaluation_row: entry.evaluation_row.as_ref().map(|r| *r.get_ref()),
+        });
+    }
+    checked
+}
+
+fn check_figures(
+    entries: &[FigureEntry],
+    refs: &References,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Vec<Figure> {
+    let mut seen: BTreeSet<(String, SourceId)> = BTreeSet::new();
+    let mut figures = Vec::new();
+    for entry in entries {
+        let Some(kind) = check_figure_kind(&entry.key, ctx, problems) else {
+            continue;
+        };
+        let Some(source) = resolve(
+            &refs.sources,
+            &entry.source,
+            "source",
+            SOURCES_FILE,
+            ctx,
+            problems,
+        ) else {
+            continue;
+        };
+        let Some((label, unit)) = figure_label_and_unit(kind, entry, ctx, problems) else {
+            continue;
+        };
+        let value = *entry.value.get_ref();
+        if !value.is_finite() || value < 0.0 || (kind.is_percentage() && value > 100.0) {
+            problems.push(
+                ctx.error(
+                    &entry.value,
+                    format!("figure value {value} is out of range"),
+                )
+                .expected(if kind.is_percentage() {
+                    "a percentage from 0 to 100"
+                } else {
+                    "a number ≥ 0"
+                }),
+            );
+            continue;
+        }
+        if !seen.insert((label.clone(), source)) {
+            problems.push(
+                ctx.error(&entry.key, format!("figure `{label}` from source `{}` is given twice", entry.source.get_ref()))
+                    .expected("one figure per key and source; a second value from the same document needs key = \"other\" with its own label"),
+            );
+            continue;
+        }
+        figures.push(Figure {
+            kind,
+            label,
+            unit,
+            value,
+            display: non_empty(&entry.display),
+            source,
+            period: non_empty(&entry.period),
+            note: non_empty(&entry.note),
+        });
+    }
+    order_figures(&mut figures, refs.primary_source);
+    figures
+}
+
+fn non_empty(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn check_figure_kind(
+    key: &Spanned<String>,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<FigureKind> {
+    let kind = FigureKind::from_key(key.get_ref());
+    if kind.is_none() {
+        let keys = FigureKind::ALL.map(FigureKind::key);
+        problems.push(
+            ctx.error(key, format!("unknown figure key `{}`", key.get_ref()))
+                .expected(format!("one of {}", backticked(&keys)))
+                .hint_opt(did_you_mean(key.get_ref(), keys)),
+        );
+    }
+    kind
+}
+
+/// `other` figures bring their own label and unit; the named kinds must not.
+fn figure_label_and_unit(
+    kind: FigureKind,
+    entry: &FigureEntry,
+    ctx: &PilotContext,
+    problems: &mut Diagnostics,
+) -> Option<(String, String)> {
+    let label = non_empty(&entry.label);
+    let unit = non_empty(&entry.unit);
+    match (kind.label_and_unit(), label, unit) {
+        (Some((l, u)), None, None) => Some((l.to_string(), u.to_string())),
+        (Some(_), _, _) => {
+            problems.push(
+                ctx.error(
+                    &entry.key,
+                    format!(
+                        "figure `{}` has its own label and unit",
+                        entry.key.get_ref()
+                    ),
+                )
+                .expected("`label` and `unit` only with key = \"other\""),
+            );
+            None
+        }
+        (None, Some(label), Some(unit)) => Some((label, unit)),
+        (None, _, _) => {
+            problems.push(
+                ctx.error(
+                    &entry.key,
+                    "figure with key = \"other\" needs a `label` and a `unit`",
+                )
+                .expected("label = \"…\" and unit = \"…\" in this [[figures]] table"),
+            );
+            None
+        }
+    }
+}
+
+/// Page order: by kind (the enum's order), `other` figures grouped by label in the order
+/// first written, and within a group the primary source first.
+fn order_figures(figures: &mut [Figure], primary: Option<SourceId>) {
+    let mut first_label_position: HashMap<String, usize> = HashMap::new();
+    for (i, f) in figures.iter().enumerate() {
+        first_label_position.entry(f.label.clone()).or_insert(i);
+    }
+    let positions: Vec<usize> = (0..figures.len()).collect();
+    let mut keyed: Vec<(FigureKind, usize, bool, usize, Figure)> = figures
+        .iter()
+        .cloned()
+        .zip(positions)
+        .map(|(f, i)| {
+            (
+                f.kind,
+                first_label_position[&f.label],
+                Some(f.source) != primary,
+                i,
+                f,
+            )
+        })
+        .collect();
+    keyed.sort_by_key(|(kind, label_pos, not_primary, i, _)| (*kind, *label_pos, *not_primary, *i));
+    for (slot, (_, _, _, _, figure)) in figures.iter_mut().zip(keyed) {
+        *slot = figure;
+    }
+}
+
+fn check_unique_slug(
+    slug: &Slug,
+    file: &SourceFile,
+    span: Range<usize>,
+    slugs: &mut HashMap<Slug, (SourceFile, Range<usize>)>,
+    problems: &mut Diagnostics,
+) {
+    if let Some((first, first_span)) = slugs.get(slug) {
+        let (line, _) = crate::diagnostics::line_col(&first.text, first_span.start);
+        problems.push(
+            Diagnostic::error(file, span, format!("duplicate pilot slug `{slug}`")).expected(
+                format!(
+                    "a slug no other pilot uses; `{slug}` is already used by {}:{line}",
+                    first.display_path()
+                ),
+            ),
+        );
+    } else {
+        slugs.insert(slug.clone(), (file.clone(), span));
+    }
+}
+
+fn check_unique_rows(
+    pilot: &Pilot,
+    file: &MarkdownFile,
+    rows: &mut HashMap<u32, SourceFile>,
+    problems: &mut Diagnostics,
+) {
+    for row in pilot.locations.iter().filter_map(|l| l.evaluation_row) {
+        if let Some(first) = rows.get(&row) {
+            let needle = format!("evaluation_row = {row}");
+            let span = find_span(&file.file.text, &needle);
+            problems.push(
+                Diagnostic::error(
+                    &file.file,
+                    span,
+                    format!("evaluation row {row} is claimed twice"),
+                )
+                .expected(format!(
+                    "each row of the evaluation table in one pilot; row {row} is also in {}",
+                    first.display_path()
+                )),
+            );
+        } else {
+            rows.insert(row, file.file.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(kind: FigureKind, label: &str, source: usize) -> Figure {
+        Figure {
+            kind,
+            label: label.to_string(),
+            unit: "项".into(),
+            value: 1.0,
+            display: None,
+            source: SourceId(source),
+            period: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn primary_source_first_within_a_kind() {
+        let mut figures = vec![
+            figure(FigureKind::StandardsTotal, "标准", 2),
+            figure(FigureKind::ServiceItems, "事项", 1),
+            figure(FigureKind::StandardsTotal, "标准", 0),
+        ];
+        order_figures(&mut figures, Some(SourceId(0)));
+        let order: Vec<(FigureKind, usize)> =
+            figures.iter().map(|f| (f.kind, f.source.0)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (FigureKind::ServiceItems, 1),
+                (FigureKind::StandardsTotal, 0),
+                (FigureKind::StandardsTotal, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_field_message_gets_a_hint() {
+        let file = SourceFile::new("x.toml", "titel = 1\n");
+        let d = toml_diagnostic(
+            &file,
+            0..5,
+            "unknown field `titel`, expected one of `title`, `slug`",
+        );
+        assert_eq!(d.message, "unknown key `titel`");
+        assert_eq!(d.expected.as_deref(), Some("one of `title`, `slug`"));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `title`?"));
+    }
+}

@@ -1,0 +1,216 @@
+//! Stage 5 of the pipeline: minify and write the site, all or nothing.
+//!
+//! Everything is written into a staging folder beside the output; only when every file
+//! is written is the old output swapped out. A failed build therefore never leaves a
+//! half-written site, and the previous one stays online.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::assets::OutputFile;
+use crate::BuildError;
+
+/// Marks a folder as liangbiao's output, so a rebuild may replace it.
+pub const OUTPUT_MARKER: &str = ".liangbiao-output";
+
+/// What was written.
+#[derive(Debug, Clone, Default)]
+pub struct WriteReport {
+    pub files: usize,
+    pub html_pages: usize,
+    pub bytes: u64,
+}
+
+/// Minifies HTML and writes `files` as the complete new content of `output`.
+pub fn write_site(output: &Path, files: Vec<OutputFile>) -> Result<WriteReport, BuildError> {
+    check_output_is_replaceable(output)?;
+    check_no_duplicate_paths(&files)?;
+    let staging = sibling(output, "staging");
+    remove_dir_if_exists(&staging)?;
+    fs::create_dir_all(&staging).map_err(|e| BuildError::io(&staging, e))?;
+
+    let written = files
+        .into_par_iter()
+        .map(|file| write_one(&staging, file))
+        .collect::<Result<Vec<(bool, u64)>, BuildError>>();
+    let written = match written {
+        Ok(written) => written,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(err);
+        }
+    };
+    fs::write(
+        staging.join(OUTPUT_MARKER),
+        b"Written by liangbiao; replaced on every build.\n",
+    )
+    .map_err(|e| BuildError::io(&staging, e))?;
+    swap_into_place(&staging, output)?;
+    Ok(WriteReport {
+        files: written.len(),
+        html_pages: written.iter().filter(|(html, _)| *html).count(),
+        bytes: written.iter().map(|(_, n)| n).sum(),
+    })
+}
+
+fn write_one(staging: &Path, file: OutputFile) -> Result<(bool, u64), BuildError> {
+    let is_html = file.path.ends_with(".html");
+    let bytes = if is_html {
+        minify_html(&file.bytes)
+    } else {
+        file.bytes
+    };
+    let target = staging.join(&file.path);
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+    }
+    fs::write(&target, &bytes).map_err(|e| BuildError::io(&target, e))?;
+    Ok((is_html, bytes.len() as u64))
+}
+
+/// Minification that keeps the output valid HTML: closing tags, `<html>`/`<head>` and
+/// quoting stay spec-compliant so the Nu checker and old browsers agree with it.
+pub fn minify_html(html: &[u8]) -> Vec<u8> {
+    let cfg = minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        minify_js: false,
+        ..minify_html::Cfg::default()
+    };
+    minify_html::minify(html, &cfg)
+}
+
+/// Refuses to delete a folder that liangbiao did not write (e.g. `--output .`).
+fn check_output_is_replaceable(output: &Path) -> Result<(), BuildError> {
+    if !output.exists() {
+        return Ok(());
+    }
+    let unsafe_output = |reason: &str| BuildError::UnsafeOutput {
+        path: output.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    if !output.is_dir() {
+        return Err(unsafe_output("it exists and is not a folder"));
+    }
+    let mut entries = fs::read_dir(output).map_err(|e| BuildError::io(output, e))?;
+    let is_empty = entries.next().is_none();
+    if is_empty || output.join(OUTPUT_MARKER).is_file() {
+        Ok(())
+    } else {
+        Err(unsafe_output(&format!(
+            "it is a folder liangbiao did not write (no {OUTPUT_MARKER} in it); choose another --output or empty it first"
+        )))
+    }
+}
+
+fn check_no_duplicate_paths(files: &[OutputFile]) -> Result<(), BuildError> {
+    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    let collisions: Vec<String> = paths
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].to_string())
+        .collect();
+    if collisions.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildError::PathCollision(collisions))
+    }
+}
+
+/// `public` → `.public.staging-<pid>` in the same folder, so the final rename stays on
+/// one file system.
+fn sibling(output: &Path, what: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.{what}-{}", std::process::id()))
+}
+
+fn swap_into_place(staging: &Path, output: &Path) -> Result<(), BuildError> {
+    let old = sibling(output, "old");
+    let had_old = output.exists();
+    if had_old {
+        remove_dir_if_exists(&old)?;
+        fs::rename(output, &old).map_err(|e| BuildError::io(output, e))?;
+    }
+    if let Err(err) = fs::rename(staging, output) {
+        if had_old {
+            let _ = fs::rename(&old, output);
+        }
+        return Err(BuildError::io(output, err));
+    }
+    if had_old {
+        remove_dir_if_exists(&old)?;
+    }
+    Ok(())
+}
+
+fn remove_dir_if_exists(dir: &Path) -> Result<(), BuildError> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(BuildError::io(dir, e)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn replaces_its_own_output_and_refuses_a_foreign_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, vec![file("a/index.html", "<p>一</p>")]).unwrap();
+        write_site(&out, vec![file("b.txt", "二")]).unwrap();
+        assert!(
+            !out.join("a/index.html").exists(),
+            "old files are gone after a rebuild"
+        );
+        assert_eq!(fs::read_to_string(out.join("b.txt")).unwrap(), "二");
+
+        let foreign = dir.path().join("notes");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        let err = write_site(&foreign, vec![file("x.txt", "x")]).unwrap_err();
+        assert!(matches!(err, BuildError::UnsafeOutput { .. }));
+        assert_eq!(
+            fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn colliding_paths_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let err = write_site(&out, vec![file("a.txt", "1"), file("a.txt", "2")]).unwrap_err();
+        assert!(matches!(err, BuildError::PathCollision(ref p) if p == &["a.txt".to_string()]));
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn minified_html_keeps_closing_tags() {
+        let html = minify_html(b"<!DOCTYPE html><html lang=\"zh-CN\"><head><title>x</title></head><body>  <p>a</p>  </body></html>");
+        let text = String::from_utf8(html).unwrap();
+        assert!(
+            text.contains("</p>") && text.contains("<head>") && text.contains("</html>"),
+            "{text}"
+        );
+    }
+}
