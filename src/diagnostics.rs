@@ -101,8 +101,7 @@ impl Diagnostic {
 
     /// The full, human-readable report: location, quoted line with a marker, expectation, hint.
     pub fn render(&self) -> String {
-        let (line, col) = self.line_col();
-        let name = format!("{}:{}:{}", self.file.display_path(), line, col);
+        let name = self.file.display_path();
         let files = SimpleFile::new(name.clone(), self.file.text.as_ref());
         let report = match self.severity {
             Severity::Error => Report::error(),
@@ -120,8 +119,7 @@ impl Diagnostic {
             .with_labels(vec![Label::primary((), self.span.clone())])
             .with_notes(notes);
         let config = term::Config::default();
-        term::emit_into_string(&config, &files, &report)
-            .unwrap_or_else(|_| format!("{}: {}: {}\n", self.severity_word(), name, self.message))
+        term::emit_into_string(&config, &files, &report).unwrap_or_else(|_| format!("{self}\n"))
     }
 
     fn severity_word(&self) -> &'static str {
@@ -233,7 +231,6 @@ impl Diagnostics {
         let mut out = String::new();
         for diagnostic in self.sorted() {
             out.push_str(&diagnostic.render());
-            out.push('\n');
         }
         out.push_str(&self.summary_line());
         out.push('\n');
@@ -293,7 +290,14 @@ pub fn did_you_mean<'a>(
 ) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
-        let score = strsim::normalized_damerau_levenshtein(found, candidate);
+        // `专项` for `专项试点`: a shortened name is as likely a slip as a typo.
+        let contained =
+            !found.is_empty() && (candidate.contains(found) || found.contains(candidate));
+        let score = if contained {
+            1.0
+        } else {
+            strsim::normalized_damerau_levenshtein(found, candidate)
+        };
         if score > best.map_or(0.0, |(s, _)| s) {
             best = Some((score, candidate));
         }
@@ -327,6 +331,10 @@ mod tests {
             Some("did you mean `sichuan`?")
         );
         assert_eq!(did_you_mean("完全无关", domains), None);
+        assert_eq!(
+            did_you_mean("专项", ["综合试点", "专项试点"]).as_deref(),
+            Some("did you mean `专项试点`?")
+        );
     }
 
     #[test]
@@ -337,7 +345,7 @@ mod tests {
             .expected("a region slug from content/regions.toml")
             .hint("did you mean `sichuan`?");
         let text = d.render();
-        assert!(text.contains("content/pilots/a.md:2:10"), "{text}");
+        assert!(text.contains("┌─ content/pilots/a.md:2:10\n"), "{text}");
         assert!(text.contains("region = \"sichaun\""), "{text}");
         assert!(text.contains("^^^^^^^^^"), "{text}");
         assert!(text.contains("hint: did you mean `sichuan`?"), "{text}");

@@ -1,0 +1,136 @@
+//! Helpers shared by the integration tests: build a site into a temporary folder and
+//! read what came out.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use liangbiao::{build, BuildOptions, BuildReport};
+use scraper::{Html, Selector};
+
+/// The repository root, which is also the bundled site.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A built site in a temporary folder, removed when dropped.
+pub struct BuiltSite {
+    pub dir: tempfile::TempDir,
+    pub output: PathBuf,
+    pub report: BuildReport,
+}
+
+impl BuiltSite {
+    pub fn page(&self, site_path: &str) -> Html {
+        Html::parse_document(&self.text(site_path))
+    }
+
+    /// Raw text of an output file at a site path (`pilots/x/` reads its index.html).
+    pub fn text(&self, site_path: &str) -> String {
+        let path = resolve(&self.output, site_path)
+            .unwrap_or_else(|| panic!("no output file for {site_path}"));
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Every file in the output, site path → bytes.
+    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(&self.output)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(&self.output).unwrap();
+                (
+                    rel.to_string_lossy().replace('\\', "/"),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    pub fn html_pages(&self) -> Vec<String> {
+        self.files()
+            .into_keys()
+            .filter(|p| p.ends_with(".html"))
+            .collect()
+    }
+}
+
+/// Builds the site at `root` with an optional base URL.
+pub fn build_site(root: &Path, base_url: Option<&str>) -> BuiltSite {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("public");
+    let mut options = BuildOptions::new(root);
+    options.output = output.clone();
+    options.base_url = base_url.map(str::to_string);
+    let report = build(&options).unwrap_or_else(|e| panic!("build failed:\n{e}"));
+    BuiltSite {
+        dir,
+        output,
+        report,
+    }
+}
+
+pub fn build_bundled(base_url: Option<&str>) -> BuiltSite {
+    build_site(&repo_root(), base_url)
+}
+
+/// The output file a site path (no base path) is served from.
+pub fn resolve(output: &Path, site_path: &str) -> Option<PathBuf> {
+    let path = site_path.trim_start_matches('/');
+    let file = if path.is_empty() || path.ends_with('/') {
+        output.join(path).join("index.html")
+    } else {
+        output.join(path)
+    };
+    file.is_file().then_some(file)
+}
+
+pub fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    let selector = Selector::parse(css).unwrap();
+    doc.select(&selector).collect()
+}
+
+/// Visible text of the `<main>` element, whitespace collapsed.
+pub fn main_text(doc: &Html) -> String {
+    let main = select(doc, "main");
+    let text: String = main.iter().flat_map(|m| m.text()).collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `href`s of `<a>` elements under `css`.
+pub fn links(doc: &Html, css: &str) -> Vec<String> {
+    select(doc, css)
+        .iter()
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect()
+}
+
+/// True when `number` stands in `text` as a whole number (not part of a longer one).
+pub fn has_number(text: &str, number: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices(number).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + number.len()).copied();
+        let digitish = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_digit() || b == b'.');
+        !digitish(before) && !digitish(after)
+    })
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

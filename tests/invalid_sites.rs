@@ -1,0 +1,128 @@
+//! Every folder in tests/fixtures/invalid/ is a broken variant of tests/fixtures/minimal/
+//! (its `site/` files laid over the minimal site, `remove.txt` naming files to delete).
+//! Each must fail with the diagnostics in its `expected.txt`: error messages are part of
+//! the contract with editors.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{copy_tree, repo_root};
+use liangbiao::{build, load_site, BuildError, BuildOptions};
+
+fn fixtures() -> std::path::PathBuf {
+    repo_root().join("tests/fixtures")
+}
+
+/// The minimal site with the case's changes applied, in a temporary folder.
+fn broken_site(case: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("minimal"), dir.path());
+    if case.join("site").is_dir() {
+        copy_tree(&case.join("site"), dir.path());
+    }
+    if let Ok(list) = fs::read_to_string(case.join("remove.txt")) {
+        for rel in list.lines().filter(|l| !l.trim().is_empty()) {
+            fs::remove_file(dir.path().join(rel)).unwrap();
+        }
+    }
+    dir
+}
+
+fn diagnostics_of(root: &Path) -> String {
+    match load_site(&BuildOptions::new(root)) {
+        Ok(_) => panic!("{} should not validate", root.display()),
+        Err(BuildError::Content(diagnostics)) => {
+            assert!(diagnostics.has_errors());
+            diagnostics.render()
+        }
+        Err(other) => panic!("expected content diagnostics, got {other}"),
+    }
+}
+
+#[test]
+fn the_minimal_fixture_is_valid() {
+    let (site, warnings) = load_site(&BuildOptions::new(fixtures().join("minimal"))).unwrap();
+    assert_eq!(site.pilots.len(), 2);
+    assert!(warnings.is_empty(), "{}", warnings.render());
+}
+
+#[test]
+fn every_invalid_fixture_fails_with_its_expected_diagnostics() {
+    let mut cases: Vec<_> = fs::read_dir(fixtures().join("invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "only {} invalid fixtures", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let site = broken_site(case);
+        let output = diagnostics_of(site.path());
+        let expected = fs::read_to_string(case.join("expected.txt")).unwrap();
+        for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+            if !output.contains(line) {
+                failures.push(format!(
+                    "{}: missing `{line}` in:\n{output}",
+                    case.file_name().unwrap().to_string_lossy()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn all_problems_are_reported_sorted_by_file_and_line() {
+    let site = broken_site(&fixtures().join("invalid/many-errors"));
+    let output = diagnostics_of(site.path());
+    let gaoxin = output.find("content/pilots/gaoxin.md:4:8").unwrap();
+    let xicheng = output.find("content/pilots/xicheng.md:11:10").unwrap();
+    assert!(gaoxin < xicheng, "{output}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = broken_site(&fixtures().join("invalid/unknown-region"));
+    let root = site.path();
+    copy_tree(&repo_root().join("templates"), &root.join("templates"));
+    let output = root.join("public");
+    fs::create_dir_all(&output).unwrap();
+    fs::write(output.join(liangbiao::write::OUTPUT_MARKER), "").unwrap();
+    fs::write(output.join("index.html"), "previous site").unwrap();
+
+    let mut options = BuildOptions::new(root);
+    options.output = output.clone();
+    assert!(matches!(build(&options), Err(BuildError::Content(_))));
+    assert_eq!(
+        fs::read_to_string(output.join("index.html")).unwrap(),
+        "previous site"
+    );
+    let leftovers: Vec<_> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn the_minimal_fixture_builds_with_the_bundled_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    let built = common::build_site(dir.path(), None);
+    // 8 fixed pages + 2 regions + 2 pilots + 2 domains.
+    assert_eq!(built.report.pages, 14);
+    let pilot = built.text("pilots/xicheng/");
+    // The evaluation table's figure comes first, the other source's after it.
+    let first = pilot.find(">36项<").expect("36 shown");
+    let second = pilot.find(">63项<").expect("63 shown");
+    assert!(first < second);
+    assert!(pilot.contains("另据《现场会报道》"));
+}
