@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::format_number;
+use crate::render::escape_markup;
 
 /// One pilot's satisfaction before and after, in percent.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ pub fn satisfaction_svg(rows: &[SatisfactionRow], title_id: &str, desc_id: &str)
             r#"<g><text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
             LABEL_WIDTH - 8.0,
             y + BAR_HEIGHT + 4.0,
-            escape(&row.label)
+            escape_markup(&row.label)
         );
         for (class, value, dy) in [
             ("bar-before", row.before, 0.0),
@@ -85,12 +86,6 @@ fn axis_floor(rows: &[SatisfactionRow]) -> f64 {
         .flat_map(|r| [r.before, r.after])
         .fold(100.0_f64, f64::min);
     ((min - 5.0) / 10.0).floor().clamp(0.0, 9.0) * 10.0
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ impl Templates {
             message: error_chain(&e),
         })?;
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup.
+        tera.set_escape_fn(escape_markup);
         Ok(Templates { tera })
     }
 
@@ -41,6 +43,22 @@ impl Templates {
                 message: error_chain(&e),
             })
     }
+}
+
+/// Escapes text for HTML and XML content and quoted attributes.
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Tera nests the useful part of its messages in `source()`.

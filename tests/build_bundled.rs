@@ -1,0 +1,359 @@
+//! Builds the bundled content (the real site) and checks it against the evaluation
+//! table, derived from the seed document into tests/data/evaluation_rows.tsv.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use common::{build_bundled, has_number, links, main_text, repo_root, resolve, select, BuiltSite};
+use liangbiao::{load_site, BuildOptions};
+
+/// One row of the evaluation table.
+struct Row {
+    number: u32,
+    region: String,
+    name: String,
+    lead_unit: String,
+    kind: String,
+    counts: Vec<String>,
+}
+
+fn evaluation_rows() -> Vec<Row> {
+    let text = std::fs::read_to_string(repo_root().join("tests/data/evaluation_rows.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            Row {
+                number: cells[0].parse().unwrap(),
+                region: cells[1].into(),
+                name: cells[2].into(),
+                lead_unit: cells[3].into(),
+                kind: cells[4].into(),
+                counts: cells[5]
+                    .split(';')
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Pilot title → site path, read from the built pilots index.
+fn pilot_paths(site: &BuiltSite) -> BTreeMap<String, String> {
+    let index = site.page("pilots/");
+    select(&index, "main .card-title a")
+        .iter()
+        .map(|a| {
+            let title: String = a.text().collect();
+            (title, a.value().attr("href").unwrap().to_string())
+        })
+        .collect()
+}
+
+/// Region short name (北京) → slug (beijing), from the content via the library.
+fn region_slugs() -> BTreeMap<String, String> {
+    let (site, _) = load_site(&BuildOptions::new(repo_root())).unwrap();
+    site.regions
+        .iter()
+        .map(|r| (r.name.clone(), r.slug.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_evaluation_row_has_its_pilot_page_with_name_unit_kind_and_counts() {
+    let site = build_bundled(None);
+    let paths = pilot_paths(&site);
+    let rows = evaluation_rows();
+    assert_eq!(rows.len(), 49);
+    let mut problems = Vec::new();
+    for row in &rows {
+        let Some(path) = paths.get(&row.name) else {
+            problems.push(format!("row {}: no pilot titled {}", row.number, row.name));
+            continue;
+        };
+        let page = site.page(path);
+        let h1: String = select(&page, "h1")[0].text().collect();
+        let text = main_text(&page);
+        if h1 != row.name {
+            problems.push(format!("row {}: h1 is {h1}", row.number));
+        }
+        for (what, expected) in [
+            ("承担单位", &row.lead_unit),
+            ("kind", &row.kind),
+            ("region", &row.region),
+        ] {
+            if !text.contains(expected.as_str()) {
+                problems.push(format!(
+                    "row {}: {what} `{expected}` missing on {path}",
+                    row.number
+                ));
+            }
+        }
+        if !text.contains(&format!("考核评估项目表第 {} 行", row.number)) {
+            problems.push(format!(
+                "row {}: row number not shown on {path}",
+                row.number
+            ));
+        }
+        for count in &row.counts {
+            if !has_number(&text, count) {
+                problems.push(format!(
+                    "row {}: stated count {count} missing on {path}",
+                    row.number
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // 49 rows, 47 pilots: rows 1, 4 and 6 are the one 通武廊 pilot.
+    assert_eq!(paths.len(), 47);
+}
+
+#[test]
+fn each_region_page_lists_exactly_its_pilots() {
+    let site = build_bundled(None);
+    let paths = pilot_paths(&site);
+    let slugs = region_slugs();
+    assert_eq!(slugs.len(), 31);
+    let mut expected: BTreeMap<String, BTreeSet<String>> = slugs
+        .values()
+        .map(|s| (s.clone(), BTreeSet::new()))
+        .collect();
+    for row in evaluation_rows() {
+        let region = &slugs[&row.region];
+        expected
+            .get_mut(region)
+            .unwrap()
+            .insert(paths[&row.name].clone());
+    }
+    for (region, pilots) in &expected {
+        let page = site.page(&format!("regions/{region}/"));
+        let listed: BTreeSet<String> = links(&page, "main .card-title a").into_iter().collect();
+        assert_eq!(&listed, pilots, "region {region}");
+        if pilots.is_empty() {
+            assert!(
+                main_text(&page).contains("暂无"),
+                "region {region} should say it has no pilots"
+            );
+        }
+    }
+}
+
+#[test]
+fn tongwulang_is_one_pilot_on_three_region_pages() {
+    let site = build_bundled(None);
+    for region in ["beijing", "tianjin", "hebei"] {
+        let page = site.page(&format!("regions/{region}/"));
+        assert!(
+            links(&page, "main .card-title a").contains(&"/pilots/tongwulang/".to_string()),
+            "通武廊 missing on {region}"
+        );
+    }
+    let text = main_text(&site.page("pilots/tongwulang/"));
+    for unit in [
+        "北京市通州区人民政府",
+        "天津市武清区人民政府",
+        "廊坊市人民政府",
+    ] {
+        assert!(text.contains(unit), "{unit}");
+    }
+}
+
+#[test]
+fn disagreeing_sources_are_both_shown_evaluation_first() {
+    let site = build_bundled(None);
+    // (pilot, evaluation figure, other source's figure)
+    for (pilot, first, second) in [
+        ("chengdu-gaoxin", "314项", "279项"),
+        ("beijing-xicheng", "36项", "63项"),
+        ("haiyan", "321项", "469项"),
+        ("qingdao-chengyang", "115项", "112项"),
+    ] {
+        let text = main_text(&site.page(&format!("pilots/{pilot}/")));
+        let a = text
+            .find(first)
+            .unwrap_or_else(|| panic!("{pilot}: {first} missing"));
+        let b = text
+            .find(second)
+            .unwrap_or_else(|| panic!("{pilot}: {second} missing"));
+        assert!(a < b, "{pilot}: {first} should come before {second}");
+    }
+}
+
+/// Every `href`/`src` in every page that points inside the site, as (page, target).
+fn internal_references(site: &BuiltSite, base_path: &str) -> Vec<(String, String)> {
+    let mut refs = Vec::new();
+    for page in site.html_pages() {
+        let doc = site.page(&page);
+        for element in select(&doc, "[href], [src]") {
+            for attr in ["href", "src"] {
+                if let Some(url) = element.value().attr(attr) {
+                    if url.starts_with('/') || url.starts_with('#') {
+                        refs.push((page.clone(), url.to_string()));
+                    } else {
+                        assert!(
+                            url.starts_with("https://")
+                                || url.starts_with("mailto:")
+                                || url.starts_with("http://"),
+                            "{page}: unexpected relative link {url}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let _ = base_path;
+    refs
+}
+
+/// Resolves a link under `base_path` to an output file and checks its fragment exists.
+fn check_link(site: &BuiltSite, base_path: &str, page: &str, url: &str) -> Result<(), String> {
+    let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let target = if path.is_empty() {
+        page.to_string()
+    } else {
+        let inside = path
+            .strip_prefix(base_path)
+            .ok_or_else(|| format!("{page}: link {url} escapes {base_path}"))?;
+        let file =
+            resolve(&site.output, inside).ok_or_else(|| format!("{page}: broken link {url}"))?;
+        file.strip_prefix(&site.output)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    if !fragment.is_empty() {
+        let doc = site.page(&target);
+        if select(&doc, &format!("[id=\"{fragment}\"]")).is_empty() {
+            return Err(format!("{page}: {url} has no element with id {fragment}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn built_under_a_sub_path_every_internal_link_and_asset_resolves_inside_it() {
+    let site = build_bundled(Some("https://example.gov.cn/bps/"));
+    let refs = internal_references(&site, "/bps/");
+    assert!(refs.len() > 1000, "only {} internal references", refs.len());
+    let problems: Vec<String> = refs
+        .iter()
+        .filter_map(|(page, url)| check_link(&site, "/bps/", page, url).err())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let sitemap = site.text("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.gov.cn/bps/pilots/tongwulang/</loc>"));
+    assert!(!sitemap.contains("<loc>https://example.gov.cn/pilots/"));
+    let feed = site.text("feed.xml");
+    assert!(feed.contains("href=\"https://example.gov.cn/bps/feed.xml\""));
+}
+
+#[test]
+fn every_region_pilot_and_domain_is_reachable_from_the_home_page() {
+    let site = build_bundled(None);
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut queue = VecDeque::from(["/".to_string()]);
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let doc = site.page(&path);
+        for href in links(&doc, "a[href^='/']") {
+            let href = href.split('#').next().unwrap().to_string();
+            if href.ends_with('/') && !seen.contains(&href) {
+                queue.push_back(href);
+            }
+        }
+    }
+    let pages: Vec<String> = site
+        .html_pages()
+        .into_iter()
+        .filter(|p| p != "404.html")
+        .map(|p| format!("/{}", p.trim_end_matches("index.html")))
+        .collect();
+    let unreachable: Vec<&String> = pages.iter().filter(|p| !seen.contains(*p)).collect();
+    assert!(
+        unreachable.is_empty(),
+        "not reachable from /: {unreachable:?}"
+    );
+    assert_eq!(
+        pages.len(),
+        1 + 3 + 31 + 47 + 9,
+        "home, 3 indexes, regions, pilots, domains"
+    );
+}
+
+#[test]
+fn two_builds_of_the_same_content_are_byte_identical() {
+    let a = build_bundled(None).files();
+    let b = build_bundled(None).files();
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn pages_are_chinese_minified_and_free_of_third_party_requests() {
+    let site = build_bundled(None);
+    for page in site.html_pages() {
+        let html = site.text(&page);
+        assert!(
+            html.starts_with("<!doctype html><html lang=zh-CN>"),
+            "{page}"
+        );
+        assert!(!html.contains("\n  "), "{page} is not minified");
+        let doc = site.page(&page);
+        for element in select(&doc, "script[src], link[href], img[src]") {
+            let url = element
+                .value()
+                .attr("src")
+                .or(element.value().attr("href"))
+                .unwrap();
+            let is_canonical = element.value().attr("rel") == Some("canonical");
+            assert!(
+                url.starts_with('/') || is_canonical,
+                "{page}: third-party resource {url}"
+            );
+        }
+        assert_eq!(select(&doc, "h1").len(), 1, "{page} has one h1");
+    }
+    let css: Vec<String> = site
+        .files()
+        .into_keys()
+        .filter(|p| p.ends_with(".css"))
+        .collect();
+    assert_eq!(css.len(), 1);
+    assert!(
+        css[0].starts_with("css/site.") && css[0].len() == "css/site..css".len() + 10,
+        "{css:?}"
+    );
+}
+
+#[test]
+fn home_page_shows_totals_and_a_satisfaction_chart_with_its_table() {
+    let site = build_bundled(None);
+    let home = site.page("");
+    let text = main_text(&home);
+    assert!(text.contains("47 个"), "pilot count");
+    assert!(text.contains("21 / 31"), "regions covered");
+    let svg = select(&home, "svg.chart[role=img]");
+    assert_eq!(svg.len(), 1);
+    let rows = select(&home, "table tbody tr");
+    let bars = select(&home, "svg.chart g:not(.legend) rect.bar-after");
+    assert_eq!(rows.len(), bars.len());
+    assert!(
+        rows.len() >= 5,
+        "only {} pilots report before and after",
+        rows.len()
+    );
+    // 成都高新 reports 84.73% → 90.32% in the evaluation table.
+    assert!(text.contains("84.73%") && text.contains("90.32%"));
+}
