@@ -14,21 +14,23 @@ pub struct SatisfactionRow {
     pub after: f64,
 }
 
-const WIDTH: f64 = 640.0;
-const LABEL_WIDTH: f64 = 150.0;
-const VALUE_WIDTH: f64 = 56.0;
-const ROW_HEIGHT: f64 = 44.0;
-const BAR_HEIGHT: f64 = 14.0;
-const TOP: f64 = 36.0;
+const WIDTH: f64 = 400.0;
+const VALUE_WIDTH: f64 = 64.0;
+const LABEL_HEIGHT: f64 = 22.0;
+const BAR_HEIGHT: f64 = 16.0;
+const ROW_GAP: f64 = 14.0;
+const ROW_HEIGHT: f64 = LABEL_HEIGHT + 2.0 * BAR_HEIGHT + 2.0 + ROW_GAP;
+const TOP: f64 = 34.0;
 
 /// Paired horizontal bars, before (grey) and after (blue), each with its value printed,
-/// so the chart never depends on colour alone. The x axis starts at `floor` to make
-/// small changes visible; the axis labels say so.
+/// so the chart never depends on colour alone. Labels sit above the bars so the bars
+/// keep the full width on a phone. The x axis starts at `floor` to make small changes
+/// visible; the description says so.
 pub fn satisfaction_svg(rows: &[SatisfactionRow], title_id: &str, desc_id: &str) -> String {
     let floor = axis_floor(rows);
-    let plot_width = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
-    let x = |value: f64| LABEL_WIDTH + (value - floor) / (100.0 - floor) * plot_width;
-    let height = TOP + ROW_HEIGHT * rows.len() as f64 + 16.0;
+    let plot_width = WIDTH - VALUE_WIDTH;
+    let x = |value: f64| (value - floor) / (100.0 - floor) * plot_width;
+    let height = TOP + ROW_HEIGHT * rows.len() as f64;
 
     let mut svg = String::new();
     let _ = write!(
@@ -42,34 +44,27 @@ pub fn satisfaction_svg(rows: &[SatisfactionRow], title_id: &str, desc_id: &str)
         format_number(floor)
     );
     // Legend: shape and text, not colour alone.
-    let _ = write!(
-        svg,
-        r#"<g class="legend"><rect class="bar-before" x="{LABEL_WIDTH}" y="8" width="14" height="14"/><text x="{}" y="20">试点前</text><rect class="bar-after" x="{}" y="8" width="14" height="14"/><text x="{}" y="20">试点后</text></g>"#,
-        LABEL_WIDTH + 20.0,
-        LABEL_WIDTH + 90.0,
-        LABEL_WIDTH + 110.0
-    );
+    svg.push_str(r#"<g class="legend"><rect class="bar-before" x="0" y="6" width="16" height="16"/><text x="22" y="20">试点前</text><rect class="bar-after" x="90" y="6" width="16" height="16"/><text x="112" y="20">试点后</text></g>"#);
     for (i, row) in rows.iter().enumerate() {
         let y = TOP + ROW_HEIGHT * i as f64;
         let _ = write!(
             svg,
-            r#"<g><text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
-            LABEL_WIDTH - 8.0,
-            y + BAR_HEIGHT + 4.0,
+            r#"<g><text class="label" x="0" y="{}">{}</text>"#,
+            y + LABEL_HEIGHT - 6.0,
             escape_markup(&row.label)
         );
-        for (class, value, dy) in [
+        let bars = [
             ("bar-before", row.before, 0.0),
             ("bar-after", row.after, BAR_HEIGHT + 2.0),
-        ] {
-            let end = x(value.max(floor));
+        ];
+        for (class, value, dy) in bars {
+            let top = y + LABEL_HEIGHT + dy;
+            let width = x(value.max(floor)).max(1.0);
             let _ = write!(
                 svg,
-                r#"<rect class="{class}" x="{LABEL_WIDTH}" y="{}" width="{:.1}" height="{BAR_HEIGHT}"/><text class="value" x="{:.1}" y="{}">{}%</text>"#,
-                y + dy,
-                (end - LABEL_WIDTH).max(1.0),
-                end + 4.0,
-                y + dy + BAR_HEIGHT - 2.0,
+                r#"<rect class="{class}" x="0" y="{top}" width="{width:.1}" height="{BAR_HEIGHT}"/><text class="value" x="{:.1}" y="{}">{}%</text>"#,
+                width + 4.0,
+                top + BAR_HEIGHT - 3.0,
                 format_number(value)
             );
         }

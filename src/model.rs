@@ -97,6 +97,8 @@ pub struct Domain {
 pub struct Source {
     pub id: Slug,
     pub title: String,
+    /// Shown beside each figure; the full title is listed once per page.
+    pub short_title: String,
     pub publisher: Option<String>,
     pub date: Option<String>,
     /// What period its figures describe unless a figure says otherwise.

@@ -683,7 +683,7 @@ impl<'a> Views<'a> {
             let source = self.site.source(figure.source);
             let entry = FigureEntryView {
                 text: figure.text(),
-                source: source.title.clone(),
+                source: source.short_title.clone(),
                 source_id: source.id.to_string(),
                 period: figure
                     .period

@@ -338,6 +338,8 @@ struct SourceEntry {
     id: Spanned<String>,
     title: String,
     #[serde(default)]
+    short_title: Option<String>,
+    #[serde(default)]
     publisher: Option<String>,
     #[serde(default)]
     date: Option<String>,
@@ -362,6 +364,7 @@ fn check_sources(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Source> {
             ids.check(id.to_string(), entry.id.span(), problems);
             sources.push(Source {
                 id,
+                short_title: non_empty(&entry.short_title).unwrap_or_else(|| entry.title.clone()),
                 title: entry.title,
                 publisher: entry.publisher,
                 date: entry.date,

@@ -1,0 +1,190 @@
+//! The `liangbiao` command as editors and CI use it: exit codes and what it prints.
+
+mod common;
+
+use std::process::Command;
+
+use common::{copy_tree, repo_root};
+
+fn liangbiao() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_liangbiao"))
+}
+
+fn minimal_site_with(case: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("tests/fixtures/minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    if let Some(case) = case {
+        copy_tree(
+            &repo_root()
+                .join("tests/fixtures/invalid")
+                .join(case)
+                .join("site"),
+            dir.path(),
+        );
+    }
+    dir
+}
+
+#[test]
+fn build_succeeds_with_exit_0_and_a_summary() {
+    let site = minimal_site_with(None);
+    let out = liangbiao()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.starts_with("built 14 pages ("), "{stderr}");
+    assert!(site.path().join("public/index.html").is_file());
+}
+
+#[test]
+fn broken_content_exits_1_with_every_diagnostic_and_writes_nothing() {
+    let site = minimal_site_with(Some("many-errors"));
+    let out = liangbiao()
+        .args(["build", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let expected_tail = format!(
+        "2 errors, 0 warnings\n\nbuild failed; {} was left unchanged\n",
+        site.path().join("public").display()
+    );
+    assert!(stderr.ends_with(&expected_tail), "{stderr}");
+    assert!(
+        stderr.contains("error: unknown pilot kind `综合`\n  ┌─ content/pilots/gaoxin.md:4:8\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: unknown region `bejing`\n   ┌─ content/pilots/xicheng.md:11:10\n"),
+        "{stderr}"
+    );
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = liangbiao()
+        .args(["build", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn quiet_prints_nothing_on_success_and_timings_lists_the_stages() {
+    let site = minimal_site_with(None);
+    let out = liangbiao()
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = liangbiao()
+        .args(["build", "--quiet", "--timings", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for stage in [
+        "load + validate + model",
+        "templates + assets",
+        "render",
+        "write",
+    ] {
+        assert!(stderr.contains(stage), "{stderr}");
+    }
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = minimal_site_with(None);
+    let pilot = site.path().join("content/pilots/gaoxin.md");
+    let text = std::fs::read_to_string(&pilot).unwrap();
+    std::fs::write(
+        &pilot,
+        text.replacen(
+            "updated = 2026-11-23",
+            "updated = 2026-11-23\ndraft = true",
+            1,
+        ),
+    )
+    .unwrap();
+
+    let out = liangbiao()
+        .args(["build", "--quiet", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!site.path().join("public/pilots/gaoxin/index.html").exists());
+
+    let out = liangbiao()
+        .args(["build", "--quiet", "--drafts", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(site
+        .path()
+        .join("public/pilots/gaoxin/index.html")
+        .is_file());
+}
+
+#[test]
+fn check_reports_without_writing_and_speaks_json() {
+    let site = minimal_site_with(None);
+    let out = liangbiao()
+        .args(["check", "--root"])
+        .arg(site.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "checked 2 pilots, 2 regions, 2 domains: 0 errors, 0 warnings\n"
+    );
+    assert!(!site.path().join("public").exists());
+
+    let broken = minimal_site_with(Some("many-errors"));
+    let out = liangbiao()
+        .args(["check", "--format", "json", "--root"])
+        .arg(broken.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["errors"], 2);
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["file"], "content/pilots/gaoxin.md");
+    assert_eq!(first["line"], 4);
+    assert_eq!(first["column"], 8);
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["hint"], "did you mean `综合试点`?");
+}
+
+#[test]
+fn check_passes_on_the_bundled_content() {
+    let out = liangbiao()
+        .args(["check", "--root"])
+        .arg(repo_root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.ends_with("0 errors, 0 warnings\n"), "{stderr}");
+}
