@@ -14,6 +14,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod standard_code;
 pub mod validate;
 pub mod write;
 
