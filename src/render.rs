@@ -262,6 +262,16 @@ struct CountLink {
     count: usize,
 }
 
+impl CountLink {
+    fn new(link: Link, count: usize) -> Self {
+        CountLink {
+            name: link.name,
+            url: link.url,
+            count,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Tile {
     name: String,
@@ -508,39 +518,27 @@ impl<'a> Views<'a> {
     fn kind_counts(&self) -> Vec<CountLink> {
         PilotKind::ALL
             .into_iter()
-            .map(|kind| CountLink {
-                name: kind.name().to_string(),
-                url: self.base.link(&format!("pilots/#kind-{}", kind.slug())),
-                count: self.site.pilots_of_kind(kind).len(),
+            .map(|kind| {
+                let link = Link {
+                    name: kind.name().to_string(),
+                    url: self.base.link(&format!("pilots/#kind-{}", kind.slug())),
+                };
+                CountLink::new(link, self.site.pilots_of_kind(kind).len())
             })
             .collect()
     }
 
     fn domain_counts(&self) -> Vec<CountLink> {
-        self.site
-            .domain_ids()
-            .map(|d| {
-                let link = self.domain_link(d);
-                CountLink {
-                    name: link.name,
-                    url: link.url,
-                    count: self.site.pilots_in_domain(d).len(),
-                }
-            })
+        let site = self.site;
+        site.domain_ids()
+            .map(|d| CountLink::new(self.domain_link(d), site.pilots_in_domain(d).len()))
             .collect()
     }
 
     fn region_counts(&self) -> Vec<CountLink> {
-        self.site
-            .region_ids()
-            .map(|r| {
-                let link = self.region_link(r);
-                CountLink {
-                    name: link.name,
-                    url: link.url,
-                    count: self.site.pilots_in_region(r).len(),
-                }
-            })
+        let site = self.site;
+        site.region_ids()
+            .map(|r| CountLink::new(self.region_link(r), site.pilots_in_region(r).len()))
             .collect()
     }
 

@@ -10,6 +10,16 @@ fn liangbiao() -> Command {
     Command::new(env!("CARGO_BIN_EXE_liangbiao"))
 }
 
+/// Runs `liangbiao <args> --root <root>`.
+fn run(args: &[&str], root: &std::path::Path) -> std::process::Output {
+    liangbiao()
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .unwrap()
+}
+
 fn minimal_site_with(case: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&repo_root().join("tests/fixtures/minimal"), dir.path());
@@ -33,11 +43,7 @@ fn minimal_site_with(case: Option<&str>) -> tempfile::TempDir {
 #[test]
 fn build_succeeds_with_exit_0_and_a_summary() {
     let site = minimal_site_with(None);
-    let out = liangbiao()
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build"], site.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.starts_with("built 14 pages ("), "{stderr}");
@@ -47,11 +53,7 @@ fn build_succeeds_with_exit_0_and_a_summary() {
 #[test]
 fn broken_content_exits_1_with_every_diagnostic_and_writes_nothing() {
     let site = minimal_site_with(Some("many-errors"));
-    let out = liangbiao()
-        .args(["build", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build"], site.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let expected_tail = format!(
@@ -82,11 +84,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn quiet_prints_nothing_on_success_and_timings_lists_the_stages() {
     let site = minimal_site_with(None);
-    let out = liangbiao()
-        .args(["build", "--quiet", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build", "--quiet"], site.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(
         out.stderr.is_empty(),
@@ -94,11 +92,7 @@ fn quiet_prints_nothing_on_success_and_timings_lists_the_stages() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = liangbiao()
-        .args(["build", "--quiet", "--timings", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build", "--quiet", "--timings"], site.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     for stage in [
         "load + validate + model",
@@ -125,19 +119,11 @@ fn drafts_are_left_out_unless_asked_for() {
     )
     .unwrap();
 
-    let out = liangbiao()
-        .args(["build", "--quiet", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build", "--quiet"], site.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(!site.path().join("public/pilots/gaoxin/index.html").exists());
 
-    let out = liangbiao()
-        .args(["build", "--quiet", "--drafts", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["build", "--quiet", "--drafts"], site.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(site
         .path()
@@ -148,11 +134,7 @@ fn drafts_are_left_out_unless_asked_for() {
 #[test]
 fn check_reports_without_writing_and_speaks_json() {
     let site = minimal_site_with(None);
-    let out = liangbiao()
-        .args(["check", "--root"])
-        .arg(site.path())
-        .output()
-        .unwrap();
+    let out = run(&["check"], site.path());
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
@@ -161,11 +143,7 @@ fn check_reports_without_writing_and_speaks_json() {
     assert!(!site.path().join("public").exists());
 
     let broken = minimal_site_with(Some("many-errors"));
-    let out = liangbiao()
-        .args(["check", "--format", "json", "--root"])
-        .arg(broken.path())
-        .output()
-        .unwrap();
+    let out = run(&["check", "--format", "json"], broken.path());
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["errors"], 2);
@@ -179,11 +157,7 @@ fn check_reports_without_writing_and_speaks_json() {
 
 #[test]
 fn check_passes_on_the_bundled_content() {
-    let out = liangbiao()
-        .args(["check", "--root"])
-        .arg(repo_root())
-        .output()
-        .unwrap();
+    let out = run(&["check"], &repo_root());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.ends_with("0 errors, 0 warnings\n"), "{stderr}");
