@@ -21,6 +21,8 @@ pub struct LoadedSite {
     pub sources: SourceFile,
     pub home: Option<MarkdownFile>,
     pub pilots: Vec<MarkdownFile>,
+    /// `content/standards/*.toml`, one per pilot.
+    pub standards: Vec<SourceFile>,
 }
 
 /// A Markdown file split at its `+++` fences.
@@ -49,6 +51,7 @@ pub const DOMAINS_FILE: &str = "content/domains.toml";
 pub const SOURCES_FILE: &str = "content/sources.toml";
 pub const HOME_FILE: &str = "content/_index.md";
 pub const PILOTS_DIR: &str = "content/pilots";
+pub const STANDARDS_DIR: &str = "content/standards";
 
 /// Reads every file the site is made of. Problems with one file do not stop the others
 /// from being read, so that all of them are reported together.
@@ -68,7 +71,12 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
     };
 
     let mut pilots = Vec::new();
-    for relative in markdown_files(root, Path::new(PILOTS_DIR), &mut problems) {
+    let mut standards = Vec::new();
+    for relative in files_with_extension(root, Path::new(STANDARDS_DIR), "toml", &mut problems) {
+        standards.extend(read_source(root, &relative, &mut problems));
+    }
+
+    for relative in files_with_extension(root, Path::new(PILOTS_DIR), "md", &mut problems) {
         if let Some(file) = read_source(root, &relative, &mut problems) {
             if let Some(markdown) = split_front_matter(file, &mut problems) {
                 pilots.push(markdown);
@@ -86,6 +94,7 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
                 sources,
                 home,
                 pilots,
+                standards,
             })
         }
         _ => Err(problems),
@@ -149,8 +158,13 @@ fn decode_utf8(bytes: Vec<u8>) -> Result<String, usize> {
     Ok(text)
 }
 
-/// Markdown files under `dir`, relative to `root`, in a stable order.
-fn markdown_files(root: &Path, dir: &Path, problems: &mut Diagnostics) -> Vec<PathBuf> {
+/// Files ending in `.extension` under `dir`, relative to `root`, in a stable order.
+fn files_with_extension(
+    root: &Path,
+    dir: &Path,
+    extension: &str,
+    problems: &mut Diagnostics,
+) -> Vec<PathBuf> {
     let mut found = Vec::new();
     if !root.join(dir).is_dir() {
         return found;
@@ -159,7 +173,7 @@ fn markdown_files(root: &Path, dir: &Path, problems: &mut Diagnostics) -> Vec<Pa
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let path = entry.path();
-                if path.extension().is_some_and(|ext| ext == "md") {
+                if path.extension().is_some_and(|ext| ext == extension) {
                     found.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
                 }
             }

@@ -4,12 +4,13 @@
 //! [`Site::new`] adds the indexes pages need (pilots per region and per domain, totals),
 //! built once so that no page has to scan the whole content.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::config::{BaseUrl, SiteConfig};
+use crate::standard_code::{StandardCode, StandardLevel};
 
 /// A URL-safe ASCII identifier, checked once when content is read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -67,6 +68,10 @@ id_type!(
 id_type!(
     /// Index into [`Site::pilots`].
     PilotId
+);
+id_type!(
+    /// Index into [`Site::standards`].
+    StandardId
 );
 
 /// A province-level region (省级行政区).
@@ -323,6 +328,156 @@ impl Pilot {
     }
 }
 
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
+
+            /// The Chinese name editors write and readers see.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn from_name(name: &str) -> Option<$name> {
+                $name::ALL.into_iter().find(|v| v.name() == name)
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// Whether a standard is in force (标准状态).
+    StandardStatus {
+        Current => "现行",
+        Upcoming => "即将实施",
+        Abolished => "废止",
+        Updated => "有更新版",
+        Replaced => "被代替",
+        Unknown => "未知",
+    }
+);
+
+named_enum!(
+    /// What a pilot did with a standard.
+    Relation {
+        Made => "制定",
+        Participated => "参与制定",
+        Referenced => "引用",
+        RaisedNational => "上升为国家标准",
+        RaisedIndustry => "上升为行业标准",
+        RaisedLocal => "上升为地方标准",
+        RaisedGroup => "上升为团体标准",
+    }
+);
+
+/// A standard as one pilot's file lists it.
+#[derive(Debug, Clone)]
+pub struct StandardEntry {
+    pub code: Option<StandardCode>,
+    /// A code that did not parse, kept as written (cleaned of width and dash noise).
+    pub raw_code: Option<String>,
+    pub title: String,
+    pub level: Option<StandardLevel>,
+    pub status: StandardStatus,
+    pub relation: Relation,
+    pub subsystem: Option<String>,
+    pub control: Option<String>,
+    pub doc_type: Option<String>,
+    pub issued: Option<String>,
+    pub implemented: Option<String>,
+    pub url: Option<String>,
+    pub source: SourceId,
+    pub note: Option<String>,
+}
+
+impl StandardEntry {
+    /// The code as shown: parsed and normalised, or as written.
+    pub fn code_key(&self) -> Option<String> {
+        self.code
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.raw_code.clone())
+    }
+
+    /// What makes two entries the same standard: the code, or the title when there is none.
+    pub fn identity(&self) -> String {
+        self.code_key()
+            .unwrap_or_else(|| format!("《{}》", self.title))
+    }
+
+    /// The URL slug: from the code where it parses, else a hash of the identity.
+    pub fn slug(&self) -> String {
+        match &self.code {
+            Some(code) => code.slug(),
+            None => {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::digest(self.identity().as_bytes());
+                let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+                format!("t-{hex}")
+            }
+        }
+    }
+}
+
+/// A law, policy or plan a pilot names: not a standard, listed separately.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub title: String,
+    pub kind: String,
+    pub source: SourceId,
+    pub note: Option<String>,
+}
+
+/// The standards file of one pilot.
+#[derive(Debug, Clone)]
+pub struct PilotStandards {
+    pub pilot: Slug,
+    pub standards: Vec<StandardEntry>,
+    pub policies: Vec<Policy>,
+}
+
+/// A standard with every pilot that uses it.
+#[derive(Debug, Clone)]
+pub struct Standard {
+    /// The code, or the title in 《》 when there is none: what makes two entries one.
+    pub identity: String,
+    pub slug: String,
+    pub code: Option<StandardCode>,
+    pub raw_code: Option<String>,
+    pub title: String,
+    pub level: Option<StandardLevel>,
+    pub status: StandardStatus,
+    pub issued: Option<String>,
+    pub implemented: Option<String>,
+    pub url: Option<String>,
+    pub uses: Vec<StandardUse>,
+}
+
+impl Standard {
+    pub fn code_text(&self) -> Option<String> {
+        self.code
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.raw_code.clone())
+    }
+}
+
+/// One pilot's use of a standard.
+#[derive(Debug, Clone)]
+pub struct StandardUse {
+    pub pilot: PilotId,
+    pub relation: Relation,
+    pub subsystem: Option<String>,
+    pub control: Option<String>,
+    pub doc_type: Option<String>,
+    pub source: SourceId,
+    pub note: Option<String>,
+}
+
 /// The home page's own introduction.
 #[derive(Debug, Clone, Default)]
 pub struct HomeIntro {
@@ -339,6 +494,7 @@ pub struct Content {
     pub domains: Vec<Domain>,
     pub sources: Vec<Source>,
     pub pilots: Vec<Pilot>,
+    pub pilot_standards: Vec<PilotStandards>,
     pub home: HomeIntro,
 }
 
@@ -363,9 +519,13 @@ pub struct Site {
     pub sources: Vec<Source>,
     /// In evaluation-table order.
     pub pilots: Vec<Pilot>,
+    /// Sorted by level, then code, then title.
+    pub standards: Vec<Standard>,
     pub home: HomeIntro,
     pilots_by_region: Vec<Vec<PilotId>>,
     pilots_by_domain: Vec<Vec<PilotId>>,
+    standards_by_pilot: Vec<Vec<StandardId>>,
+    policies_by_pilot: Vec<Vec<Policy>>,
 }
 
 impl Site {
@@ -377,6 +537,7 @@ impl Site {
             domains,
             sources,
             mut pilots,
+            pilot_standards,
             home,
         } = content;
         // Region and domain ids were handed out by `validate`, which sorts them by
@@ -395,6 +556,13 @@ impl Site {
                 pilots_by_domain[domain.0].push(PilotId(index));
             }
         }
+        let pilot_ids: HashMap<&str, PilotId> = pilots
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.slug.as_str(), PilotId(i)))
+            .collect();
+        let (standards, standards_by_pilot, policies_by_pilot) =
+            merge_standards(pilot_standards, &pilot_ids, pilots.len());
         Site {
             config,
             base_url,
@@ -402,10 +570,40 @@ impl Site {
             domains,
             sources,
             pilots,
+            standards,
             home,
             pilots_by_region,
             pilots_by_domain,
+            standards_by_pilot,
+            policies_by_pilot,
         }
+    }
+
+    pub fn standard(&self, id: StandardId) -> &Standard {
+        &self.standards[id.0]
+    }
+
+    pub fn standard_ids(&self) -> impl Iterator<Item = StandardId> {
+        (0..self.standards.len()).map(StandardId)
+    }
+
+    pub fn standards_of_pilot(&self, id: PilotId) -> &[StandardId] {
+        &self.standards_by_pilot[id.0]
+    }
+
+    pub fn policies_of_pilot(&self, id: PilotId) -> &[Policy] {
+        &self.policies_by_pilot[id.0]
+    }
+
+    /// The regions a standard is used in, through its pilots, in region order.
+    pub fn regions_of_standard(&self, id: StandardId) -> Vec<RegionId> {
+        let regions: BTreeSet<RegionId> = self
+            .standard(id)
+            .uses
+            .iter()
+            .flat_map(|u| self.pilot(u.pilot).locations.iter().map(|l| l.region))
+            .collect();
+        regions.into_iter().collect()
     }
 
     pub fn pilot(&self, id: PilotId) -> &Pilot {
@@ -514,6 +712,89 @@ impl Site {
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.into_iter().map(|(_, id)| id).take(8).collect()
     }
+}
+
+/// The standards, and per pilot its standards (in file order) and its policies.
+type MergedStandards = (Vec<Standard>, Vec<Vec<StandardId>>, Vec<Vec<Policy>>);
+
+/// One [`Standard`] per identity across all pilots' files; the first entry's facts win,
+/// later entries fill what it left open. Drafts that were left out drop their entries.
+fn merge_standards(
+    files: Vec<PilotStandards>,
+    pilot_ids: &HashMap<&str, PilotId>,
+    pilot_count: usize,
+) -> MergedStandards {
+    let mut by_identity: BTreeMap<String, Standard> = BTreeMap::new();
+    let mut policies = vec![Vec::new(); pilot_count];
+    // Each pilot's standards in the order its file lists them, as the source did.
+    let mut listed: Vec<(PilotId, String)> = Vec::new();
+    for file in files {
+        let Some(&pilot) = pilot_ids.get(file.pilot.as_str()) else {
+            continue;
+        };
+        policies[pilot.0] = file.policies;
+        for entry in file.standards {
+            let usage = StandardUse {
+                pilot,
+                relation: entry.relation,
+                subsystem: entry.subsystem.clone(),
+                control: entry.control.clone(),
+                doc_type: entry.doc_type.clone(),
+                source: entry.source,
+                note: entry.note.clone(),
+            };
+            listed.push((pilot, entry.identity()));
+            let standard = by_identity
+                .entry(entry.identity())
+                .or_insert_with(|| Standard {
+                    identity: entry.identity(),
+                    slug: entry.slug(),
+                    code: entry.code.clone(),
+                    raw_code: entry.raw_code.clone(),
+                    title: entry.title.clone(),
+                    level: entry.level,
+                    status: entry.status,
+                    issued: None,
+                    implemented: None,
+                    url: None,
+                    uses: Vec::new(),
+                });
+            standard.level = standard.level.or(entry.level);
+            if standard.status == StandardStatus::Unknown {
+                standard.status = entry.status;
+            }
+            standard.issued = standard.issued.take().or(entry.issued);
+            standard.implemented = standard.implemented.take().or(entry.implemented);
+            standard.url = standard.url.take().or(entry.url);
+            standard.uses.push(usage);
+        }
+    }
+    let mut standards: Vec<Standard> = by_identity.into_values().collect();
+    standards.sort_by(|a, b| {
+        let key = |s: &Standard| {
+            (
+                s.level.is_none(),
+                s.level,
+                s.code.is_none(),
+                s.code_text(),
+                s.title.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let ids: HashMap<&str, StandardId> = standards
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.identity.as_str(), StandardId(i)))
+        .collect();
+    let mut by_pilot: Vec<Vec<StandardId>> = vec![Vec::new(); pilot_count];
+    for (pilot, identity) in &listed {
+        let id = ids[identity.as_str()];
+        if !by_pilot[pilot.0].contains(&id) {
+            by_pilot[pilot.0].push(id);
+        }
+    }
+    (standards, by_pilot, policies)
 }
 
 #[cfg(test)]

@@ -256,7 +256,7 @@ fn built_under_a_sub_path_every_internal_link_and_asset_resolves_inside_it() {
 }
 
 #[test]
-fn every_region_pilot_and_domain_is_reachable_from_the_home_page() {
+fn every_page_is_reachable_from_the_home_page() {
     let site = build_bundled(None);
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_string()]);
@@ -283,11 +283,17 @@ fn every_region_pilot_and_domain_is_reachable_from_the_home_page() {
         unreachable.is_empty(),
         "not reachable from /: {unreachable:?}"
     );
-    assert_eq!(
-        pages.len(),
-        1 + 3 + 31 + 47 + 9,
-        "home, 3 indexes, regions, pilots, domains"
-    );
+    // Entry pages sit one level below their index: /regions/<slug>/.
+    let count = |prefix: &str| {
+        pages
+            .iter()
+            .filter_map(|p| p.strip_prefix(prefix))
+            .filter(|rest| !rest.is_empty() && rest.matches('/').count() == 1)
+            .count()
+    };
+    assert_eq!(count("/regions/"), 31);
+    assert_eq!(count("/pilots/"), 47);
+    assert_eq!(count("/domains/"), 9);
 }
 
 #[test]
@@ -356,4 +362,53 @@ fn home_page_shows_totals_and_a_satisfaction_chart_with_its_table() {
     );
     // 成都高新 reports 84.73% → 90.32% in the evaluation table.
     assert!(text.contains("84.73%") && text.contains("90.32%"));
+}
+
+#[test]
+fn every_standard_has_its_page_and_is_in_its_pilots_tables() {
+    let built = build_bundled(None);
+    let (site, _) = load_site(&BuildOptions::new(repo_root())).unwrap();
+    assert!(
+        site.standards.len() >= 100,
+        "only {} standards",
+        site.standards.len()
+    );
+    let listing = main_text(&built.page("standards/"));
+    assert!(
+        listing.contains(&format!("共 {} 项", site.standards.len())),
+        "{listing}"
+    );
+    let mut listed = BTreeSet::new();
+    for page in ["standards/", "standards/page/2/"] {
+        listed.extend(links(&built.page(page), "table.standards th a"));
+    }
+    for standard in &site.standards {
+        let url = format!("/standards/{}/", standard.slug);
+        assert!(listed.contains(&url), "{url} missing from the listing");
+        let page = built.page(&url);
+        assert!(main_text(&page).contains(&standard.title), "{url}");
+        for usage in &standard.uses {
+            let pilot = site.pilot(usage.pilot);
+            let pilot_page = built.page(&format!("pilots/{}/", pilot.slug));
+            assert!(
+                links(&pilot_page, "table.standards a").contains(&url),
+                "{url} missing from {}",
+                pilot.slug
+            );
+        }
+    }
+    // 通武廊's 20 coded standards, grouped into its three subsystems.
+    let tongwulang = built.page("pilots/tongwulang/");
+    let captions: Vec<String> = select(&tongwulang, "table.standards caption")
+        .iter()
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(
+        captions,
+        [
+            "TG100 服务提供标准子体系（10 项）",
+            "ZC200 服务支撑标准子体系（6 项）",
+            "PJ300 服务质量与评价标准子体系（4 项）"
+        ]
+    );
 }

@@ -117,12 +117,55 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
     );
     copy_tree(&repo_root().join("static"), &dir.path().join("static"));
     let built = common::build_site(dir.path(), None);
-    // 8 fixed pages + 2 regions + 2 pilots + 2 domains.
-    assert_eq!(built.report.pages, 14);
+    // 8 fixed pages + 2 regions + 2 pilots + 2 domains + the standards index,
+    // 6 non-empty groupings and 2 standard pages.
+    assert_eq!(built.report.pages, 23);
     let pilot = built.text("pilots/xicheng/");
     // The evaluation table's figure comes first, the other source's after it.
     let first = pilot.find(">36项<").expect("36 shown");
     let second = pilot.find(">63项<").expect("63 shown");
     assert!(first < second);
     assert!(pilot.contains("另据《报道》"));
+}
+
+#[test]
+fn standards_link_both_ways_with_their_parsed_code() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    let built = common::build_site(dir.path(), None);
+    // The full-width code in the content is normalised, and its level derived.
+    let standard = built.page("standards/gb-t-37668-2019/");
+    let text = common::main_text(&standard);
+    assert!(text.contains("GB/T 37668-2019"), "{text}");
+    assert!(
+        text.contains("代号 GB/T，顺序号 37668，年号 2019"),
+        "{text}"
+    );
+    assert!(text.contains("层级国家"), "{text}");
+    assert!(common::links(&standard, "main .uses a").contains(&"/pilots/xicheng/".to_string()));
+    // The pilot's table, grouped by subsystem, links back.
+    let pilot = built.page("pilots/xicheng/");
+    let captions: Vec<String> = common::select(&pilot, "table.standards caption")
+        .iter()
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(captions, ["通用基础标准（1 项）", "服务提供标准（1 项）"]);
+    let links = common::links(&pilot, "table.standards a");
+    assert!(
+        links.contains(&"/standards/gb-t-37668-2019/".to_string()),
+        "{links:?}"
+    );
+    assert!(common::main_text(&pilot).contains("《北京市基本养老服务清单（2021年版）》（清单"));
+    // Listed on the index and on the national-level grouping.
+    for listing in ["standards/", "standards/level/national/"] {
+        let links = common::links(&built.page(listing), "table.standards a");
+        assert!(
+            links.contains(&"/standards/gb-t-37668-2019/".to_string()),
+            "{listing}"
+        );
+    }
 }

@@ -1,6 +1,8 @@
 //! Stage 4 of the pipeline: one Tera context per page, prepared entirely on the Rust
 //! side (sorted lists, totals, links), so templates only lay things out.
 
+mod standards;
+
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -166,6 +168,7 @@ impl CommonView {
             ("regions", "地区", "regions/"),
             ("pilots", "试点", "pilots/"),
             ("domains", "服务领域", "domains/"),
+            ("standards", "标准", "standards/"),
         ]
         .into_iter()
         .map(|(key, label, path)| NavItem {
@@ -392,6 +395,7 @@ impl<'a> Views<'a> {
                 self.pilot(id),
             ));
         }
+        jobs.extend(self.standards_jobs());
         for domain in site.domain_ids() {
             let d = site.domain(domain);
             jobs.push(self.job(
@@ -605,6 +609,9 @@ impl<'a> Views<'a> {
             "city_groups": groups,
             "domains": domains.into_iter().map(|d| self.domain_link(d)).collect::<Vec<_>>(),
             "standards_text": format_number(standards),
+            "standard_groups": self.subsystem_groups(pilots),
+            "standard_count": pilots.iter().map(|&p| site.standards_of_pilot(p).len()).sum::<usize>(),
+            "standards_url": self.base.link(&format!("standards/region/{}/", region.slug)),
         })
     }
 
@@ -671,6 +678,14 @@ impl<'a> Views<'a> {
             "body_html": markdown::to_html(&pilot.body, self.base),
             "updated": pilot.updated,
             "related": self.cards(&site.related(id)),
+            "standard_groups": self.subsystem_groups(&[id]),
+            "standard_count": site.standards_of_pilot(id).len(),
+            "policies": site.policies_of_pilot(id).iter().map(|p| serde_json::json!({
+                "title": p.title,
+                "kind": p.kind,
+                "source": site.source(p.source).short_title,
+                "note": p.note,
+            })).collect::<Vec<_>>(),
         })
     }
 

@@ -15,6 +15,8 @@ use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
 use crate::markdown;
+mod standards;
+
 use crate::model::{
     Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind, Region,
     RegionId, Slug, Source, SourceId,
@@ -68,6 +70,23 @@ pub fn validate(
         }
     }
 
+    let pilot_slugs: HashMap<&str, ()> = loaded
+        .pilots
+        .iter()
+        .filter_map(|p| p.file.path.file_stem().and_then(|s| s.to_str()))
+        .map(|s| (s, ()))
+        .collect();
+    let mut standard_slugs: HashMap<String, String> = HashMap::new();
+    let mut pilot_standards = Vec::new();
+    for file in &loaded.standards {
+        if let Some(checked) =
+            standards::check_standards_file(file, &pilot_slugs, &refs, &mut problems)
+        {
+            check_standard_slugs(&checked, file, &mut standard_slugs, &mut problems);
+            pilot_standards.push(checked);
+        }
+    }
+
     match (config, base_url) {
         (Some(config), Some(base_url)) if !problems.has_errors() => Ok((
             Content {
@@ -77,6 +96,7 @@ pub fn validate(
                 domains,
                 sources,
                 pilots,
+                pilot_standards,
                 home: home.unwrap_or_default(),
             },
             problems,
@@ -104,7 +124,10 @@ fn parse_toml<T: DeserializeOwned>(
     }
 }
 
-fn parse_file<T: DeserializeOwned>(file: &SourceFile, problems: &mut Diagnostics) -> Option<T> {
+pub(crate) fn parse_file<T: DeserializeOwned>(
+    file: &SourceFile,
+    problems: &mut Diagnostics,
+) -> Option<T> {
     parse_toml(file, 0..file.text.len(), problems)
 }
 
@@ -129,7 +152,7 @@ fn toml_diagnostic(file: &SourceFile, span: Range<usize>, message: &str) -> Diag
     Diagnostic::error(file, span, format!("invalid TOML: {message}"))
 }
 
-fn backticked(names: &[&str]) -> String {
+pub(crate) fn backticked(names: &[&str]) -> String {
     names
         .iter()
         .map(|n| format!("`{n}`"))
@@ -470,10 +493,10 @@ struct FigureEntry {
 }
 
 /// Name → id lookups for everything a pilot may refer to.
-struct References<'a> {
+pub(crate) struct References<'a> {
     regions: HashMap<&'a str, RegionId>,
     domains: HashMap<&'a str, DomainId>,
-    sources: HashMap<&'a str, SourceId>,
+    pub(crate) sources: HashMap<&'a str, SourceId>,
     primary_source: Option<SourceId>,
     all_domains: Vec<DomainId>,
 }
@@ -503,12 +526,12 @@ impl<'a> References<'a> {
 }
 
 /// Resolves `name` in `table`, or reports it as unknown with the nearest match.
-fn resolve<T: Copy>(
+pub(crate) fn resolve<T: Copy>(
     table: &HashMap<&str, T>,
     name: &Spanned<String>,
     what: &str,
     defined_in: &str,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<T> {
     if let Some(&id) = table.get(name.get_ref().as_str()) {
@@ -529,17 +552,17 @@ fn resolve<T: Copy>(
 }
 
 /// The file a pilot comes from and where its front matter starts in it.
-struct PilotContext<'a> {
-    file: &'a SourceFile,
-    offset: usize,
+pub(crate) struct EntryContext<'a> {
+    pub(crate) file: &'a SourceFile,
+    pub(crate) offset: usize,
 }
 
-impl PilotContext<'_> {
-    fn span<T>(&self, value: &Spanned<T>) -> Range<usize> {
+impl EntryContext<'_> {
+    pub(crate) fn span<T>(&self, value: &Spanned<T>) -> Range<usize> {
         shift(value.span(), self.offset)
     }
 
-    fn error<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(self.file, self.span(value), message)
     }
 }
@@ -553,7 +576,7 @@ fn check_pilot(
     let before = problems.error_count();
     check_body(file, problems);
     let front: PilotFrontMatter = parse_toml(&file.file, file.front_matter.clone(), problems)?;
-    let ctx = PilotContext {
+    let ctx = EntryContext {
         file: &file.file,
         offset: file.front_matter.start,
     };
@@ -604,7 +627,7 @@ fn check_pilot(
 /// A file named differently from its slug makes editors look in the wrong place.
 fn check_slug_matches_file_name(
     slug: &Spanned<String>,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) {
     let stem = ctx
@@ -632,7 +655,7 @@ fn check_slug_matches_file_name(
 
 fn check_kind(
     kind: &Spanned<String>,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<PilotKind> {
     let found = PilotKind::from_name(kind.get_ref());
@@ -651,7 +674,7 @@ fn check_pilot_domains(
     kind: PilotKind,
     domains: Option<&Spanned<Vec<Spanned<String>>>>,
     refs: &References,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<Vec<DomainId>> {
     match (kind, domains) {
@@ -704,7 +727,7 @@ fn check_pilot_domains(
 
 fn check_date(
     value: &Spanned<toml::value::Datetime>,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<String> {
     let datetime = value.get_ref();
@@ -723,7 +746,7 @@ fn check_date(
 fn check_locations(
     locations: &Spanned<Vec<LocationEntry>>,
     refs: &References,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Vec<Location> {
     if locations.get_ref().is_empty() {
@@ -772,7 +795,7 @@ fn check_locations(
 fn check_figures(
     entries: &[FigureEntry],
     refs: &References,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Vec<Figure> {
     let mut seen: BTreeSet<(String, SourceId)> = BTreeSet::new();
@@ -831,7 +854,7 @@ fn check_figures(
     figures
 }
 
-fn non_empty(text: &Option<String>) -> Option<String> {
+pub(crate) fn non_empty(text: &Option<String>) -> Option<String> {
     text.as_ref()
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
@@ -839,7 +862,7 @@ fn non_empty(text: &Option<String>) -> Option<String> {
 
 fn check_figure_kind(
     key: &Spanned<String>,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<FigureKind> {
     let kind = FigureKind::from_key(key.get_ref());
@@ -858,7 +881,7 @@ fn check_figure_kind(
 fn figure_label_and_unit(
     kind: FigureKind,
     entry: &FigureEntry,
-    ctx: &PilotContext,
+    ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<(String, String)> {
     let label = non_empty(&entry.label);
@@ -917,6 +940,37 @@ fn order_figures(figures: &mut [Figure], primary: Option<SourceId>) {
     keyed.sort_by_key(|(kind, label_pos, not_primary, i, _)| (*kind, *label_pos, *not_primary, *i));
     for (slot, (_, _, _, _, figure)) in figures.iter_mut().zip(keyed) {
         *slot = figure;
+    }
+}
+
+/// Two different standards must not share a page: their slugs are compared across files.
+fn check_standard_slugs(
+    checked: &crate::model::PilotStandards,
+    file: &SourceFile,
+    seen: &mut HashMap<String, String>,
+    problems: &mut Diagnostics,
+) {
+    for entry in &checked.standards {
+        let identity = entry.identity();
+        match seen.get(&entry.slug()) {
+            Some(other) if *other != identity => {
+                let needle = entry.raw_code.as_deref().unwrap_or(&entry.title);
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        find_span(&file.text, needle),
+                        format!(
+                            "`{identity}` and `{other}` would share the page /standards/{}/",
+                            entry.slug()
+                        ),
+                    )
+                    .expected("standard codes that differ in more than punctuation"),
+                );
+            }
+            _ => {
+                seen.insert(entry.slug(), identity);
+            }
+        }
     }
 }
 

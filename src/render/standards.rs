@@ -1,0 +1,423 @@
+//! Views of standards: the paginated listing and its groupings, one page per standard,
+//! and the standard-system tables shown on pilot and region pages.
+
+use serde::Serialize;
+
+use super::{Link, PageJob, Views};
+use crate::model::{Relation, Standard, StandardId, StandardStatus};
+use crate::standard_code::StandardLevel;
+
+/// Rows per listing page.
+pub const PAGE_SIZE: usize = 100;
+
+#[derive(Serialize, Clone)]
+pub(super) struct StandardRow {
+    url: String,
+    code: Option<String>,
+    title: String,
+    level: &'static str,
+    status: &'static str,
+    pilots: Vec<Link>,
+    regions: Vec<Link>,
+    /// What the pilot of the table did with it (only in a pilot's or region's table).
+    relation: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct SubsystemGroup {
+    id: String,
+    title: String,
+    /// `title（N 项）`, the table caption.
+    caption: String,
+    rows: Vec<StandardRow>,
+}
+
+#[derive(Serialize)]
+struct Grouping {
+    title: &'static str,
+    items: Vec<GroupLink>,
+}
+
+#[derive(Serialize)]
+struct GroupLink {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+fn level_name(level: Option<StandardLevel>) -> &'static str {
+    level.map_or("未注明", StandardLevel::name)
+}
+
+fn level_slug(level: Option<StandardLevel>) -> &'static str {
+    match level {
+        Some(StandardLevel::National) => "national",
+        Some(StandardLevel::Industry) => "industry",
+        Some(StandardLevel::Local) => "local",
+        Some(StandardLevel::Group) => "group",
+        Some(StandardLevel::Enterprise) => "enterprise",
+        None => "unspecified",
+    }
+}
+
+fn status_slug(status: StandardStatus) -> &'static str {
+    match status {
+        StandardStatus::Current => "current",
+        StandardStatus::Upcoming => "upcoming",
+        StandardStatus::Abolished => "abolished",
+        StandardStatus::Updated => "updated",
+        StandardStatus::Replaced => "replaced",
+        StandardStatus::Unknown => "unknown",
+    }
+}
+
+const ALL_LEVELS: [Option<StandardLevel>; 6] = [
+    Some(StandardLevel::National),
+    Some(StandardLevel::Industry),
+    Some(StandardLevel::Local),
+    Some(StandardLevel::Group),
+    Some(StandardLevel::Enterprise),
+    None,
+];
+
+impl Views<'_> {
+    pub(super) fn standard_url(&self, standard: &Standard) -> String {
+        self.base.link(&format!("standards/{}/", standard.slug))
+    }
+
+    pub(super) fn standard_row(&self, id: StandardId, relation: Option<Relation>) -> StandardRow {
+        let site = self.site;
+        let standard = site.standard(id);
+        let mut pilots: Vec<Link> = Vec::new();
+        for u in &standard.uses {
+            let pilot = site.pilot(u.pilot);
+            if !pilots.iter().any(|l| l.name == pilot.title) {
+                pilots.push(Link {
+                    name: pilot.title.clone(),
+                    url: self.pilot_url(pilot),
+                });
+            }
+        }
+        StandardRow {
+            url: self.standard_url(standard),
+            code: standard.code_text(),
+            title: standard.title.clone(),
+            level: level_name(standard.level),
+            status: standard.status.name(),
+            pilots,
+            regions: site
+                .regions_of_standard(id)
+                .into_iter()
+                .map(|r| self.region_link(r))
+                .collect(),
+            relation: relation.map(Relation::name),
+        }
+    }
+
+    /// A standard system as a pilot (or a region's pilots) reported it, grouped by
+    /// subsystem in first-seen order; standards without one come last.
+    pub(super) fn subsystem_groups(&self, pilots: &[crate::model::PilotId]) -> Vec<SubsystemGroup> {
+        let site = self.site;
+        let mut groups: Vec<SubsystemGroup> = Vec::new();
+        let mut ungrouped = Vec::new();
+        for &pilot in pilots {
+            for &id in site.standards_of_pilot(pilot) {
+                for u in site.standard(id).uses.iter().filter(|u| u.pilot == pilot) {
+                    let row = self.standard_row(id, Some(u.relation));
+                    match &u.subsystem {
+                        None => ungrouped.push(row),
+                        Some(title) => match groups.iter_mut().find(|g| &g.title == title) {
+                            Some(group) => group.rows.push(row),
+                            None => groups.push(SubsystemGroup {
+                                id: format!("subsystem-{}", groups.len() + 1),
+                                title: title.clone(),
+                                caption: String::new(),
+                                rows: vec![row],
+                            }),
+                        },
+                    }
+                }
+            }
+        }
+        if !ungrouped.is_empty() {
+            groups.push(SubsystemGroup {
+                id: "subsystem-other".into(),
+                title: if groups.is_empty() {
+                    "资料中点名的标准".into()
+                } else {
+                    "未注明子体系".into()
+                },
+                caption: String::new(),
+                rows: ungrouped,
+            });
+        }
+        for group in &mut groups {
+            group.caption = format!("{}（{} 项）", group.title, group.rows.len());
+        }
+        groups
+    }
+
+    /// `/standards/`, its further pages and every grouping page.
+    pub(super) fn standards_jobs(&self) -> Vec<PageJob> {
+        let site = self.site;
+        let all: Vec<StandardId> = site.standard_ids().collect();
+        let mut jobs = self.listing_jobs(
+            "standards/",
+            "标准",
+            "试点点名、制定或引用的全部标准。",
+            &all,
+            true,
+        );
+        for level in ALL_LEVELS {
+            let ids: Vec<StandardId> = all
+                .iter()
+                .copied()
+                .filter(|&id| site.standard(id).level == level)
+                .collect();
+            let title = format!("{}标准", level_name(level));
+            jobs.extend(self.listing_jobs(
+                &format!("standards/level/{}/", level_slug(level)),
+                &title,
+                &format!("层级为“{}”的标准。", level_name(level)),
+                &ids,
+                false,
+            ));
+        }
+        for status in StandardStatus::ALL {
+            let ids: Vec<StandardId> = all
+                .iter()
+                .copied()
+                .filter(|&id| site.standard(id).status == status)
+                .collect();
+            let title = format!("状态：{}", status.name());
+            jobs.extend(self.listing_jobs(
+                &format!("standards/status/{}/", status_slug(status)),
+                &title,
+                &format!("状态为“{}”的标准。", status.name()),
+                &ids,
+                false,
+            ));
+        }
+        for region in site.region_ids() {
+            let ids: Vec<StandardId> = all
+                .iter()
+                .copied()
+                .filter(|&id| site.regions_of_standard(id).contains(&region))
+                .collect();
+            let r = site.region(region);
+            jobs.extend(self.listing_jobs(
+                &format!("standards/region/{}/", r.slug),
+                &format!("{}的标准", r.name),
+                &format!("{}的试点点名的标准。", r.full_name),
+                &ids,
+                false,
+            ));
+        }
+        for domain in site.domain_ids() {
+            let ids: Vec<StandardId> = all
+                .iter()
+                .copied()
+                .filter(|&id| {
+                    site.standard(id)
+                        .uses
+                        .iter()
+                        .any(|u| site.pilot(u.pilot).domains.contains(&domain))
+                })
+                .collect();
+            let d = site.domain(domain);
+            jobs.extend(self.listing_jobs(
+                &format!("standards/domain/{}/", d.slug),
+                &format!("{}领域试点的标准", d.name),
+                &format!("{}领域试点点名的标准。", d.name),
+                &ids,
+                false,
+            ));
+        }
+        for id in all {
+            let standard = site.standard(id);
+            let title = match standard.code_text() {
+                Some(code) => format!("{code} {}", standard.title),
+                None => standard.title.clone(),
+            };
+            jobs.push(self.job(
+                &format!("standards/{}/index.html", standard.slug),
+                "standard.html",
+                &title,
+                &format!(
+                    "标准《{}》的编号、层级、状态和使用它的试点。",
+                    standard.title
+                ),
+                "standards",
+                self.standard_page(id),
+            ));
+        }
+        jobs
+    }
+
+    /// One listing split into pages of [`PAGE_SIZE`]: `path`, `path/page/2/`, …
+    fn listing_jobs(
+        &self,
+        path: &str,
+        title: &str,
+        description: &str,
+        ids: &[StandardId],
+        with_groupings: bool,
+    ) -> Vec<PageJob> {
+        // A grouping with nothing in it gets no page (and no link from the index).
+        if ids.is_empty() && !with_groupings {
+            return Vec::new();
+        }
+        let chunks: Vec<&[StandardId]> = if ids.is_empty() {
+            vec![&[]]
+        } else {
+            ids.chunks(PAGE_SIZE).collect()
+        };
+        let page_path = |n: usize| {
+            if n == 1 {
+                path.to_string()
+            } else {
+                format!("{path}page/{n}/")
+            }
+        };
+        let pages: Vec<usize> = (1..=chunks.len()).collect();
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let number = i + 1;
+                let links: Vec<PageLink> = pages
+                    .iter()
+                    .map(|&n| PageLink { number: n, url: self.base.link(&page_path(n)), current: n == number })
+                    .collect();
+                let first = i * PAGE_SIZE;
+                let data = serde_json::json!({
+                    "heading": title,
+                    "intro": description,
+                    "total": ids.len(),
+                    "from": if ids.is_empty() { 0 } else { first + 1 },
+                    "to": first + chunk.len(),
+                    "caption": format!("{title}（第 {}–{} 项，共 {} 项）", first + 1, first + chunk.len(), ids.len()),
+                    "rows": chunk.iter().map(|&id| self.standard_row(id, None)).collect::<Vec<_>>(),
+                    "pages": if links.len() > 1 { links } else { Vec::new() },
+                    "groupings": if with_groupings { self.groupings() } else { Vec::new() },
+                    "index_url": self.base.link("standards/"),
+                });
+                let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };
+                self.job(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
+            })
+            .collect()
+    }
+
+    fn groupings(&self) -> Vec<Grouping> {
+        let site = self.site;
+        let count = |f: &dyn Fn(&Standard) -> bool| site.standards.iter().filter(|s| f(s)).count();
+        let levels = ALL_LEVELS
+            .into_iter()
+            .map(|level| GroupLink {
+                name: level_name(level).to_string(),
+                url: self
+                    .base
+                    .link(&format!("standards/level/{}/", level_slug(level))),
+                count: count(&|s| s.level == level),
+            })
+            .filter(|g| g.count > 0)
+            .collect();
+        let statuses = StandardStatus::ALL
+            .into_iter()
+            .map(|status| GroupLink {
+                name: status.name().to_string(),
+                url: self
+                    .base
+                    .link(&format!("standards/status/{}/", status_slug(status))),
+                count: count(&|s| s.status == status),
+            })
+            .filter(|g| g.count > 0)
+            .collect();
+        let regions = site
+            .region_ids()
+            .map(|r| GroupLink {
+                name: site.region(r).name.clone(),
+                url: self
+                    .base
+                    .link(&format!("standards/region/{}/", site.region(r).slug)),
+                count: site
+                    .standard_ids()
+                    .filter(|&id| site.regions_of_standard(id).contains(&r))
+                    .count(),
+            })
+            .filter(|g| g.count > 0)
+            .collect();
+        let domains = site
+            .domain_ids()
+            .map(|d| GroupLink {
+                name: site.domain(d).name.clone(),
+                url: self
+                    .base
+                    .link(&format!("standards/domain/{}/", site.domain(d).slug)),
+                count: count(&|s| {
+                    s.uses
+                        .iter()
+                        .any(|u| site.pilot(u.pilot).domains.contains(&d))
+                }),
+            })
+            .filter(|g| g.count > 0)
+            .collect();
+        vec![
+            Grouping {
+                title: "按层级",
+                items: levels,
+            },
+            Grouping {
+                title: "按状态",
+                items: statuses,
+            },
+            Grouping {
+                title: "按地区",
+                items: regions,
+            },
+            Grouping {
+                title: "按服务领域",
+                items: domains,
+            },
+        ]
+    }
+
+    fn standard_page(&self, id: StandardId) -> serde_json::Value {
+        let site = self.site;
+        let standard = site.standard(id);
+        let uses: Vec<serde_json::Value> = standard
+            .uses
+            .iter()
+            .map(|u| {
+                let pilot = site.pilot(u.pilot);
+                serde_json::json!({
+                    "pilot": Link { name: pilot.title.clone(), url: self.pilot_url(pilot) },
+                    "relation": u.relation.name(),
+                    "subsystem": u.subsystem,
+                    "control": u.control,
+                    "doc_type": u.doc_type,
+                    "source": site.source(u.source).short_title,
+                    "note": u.note,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "row": self.standard_row(id, None),
+            "prefix": standard.code.as_ref().map(|c| c.prefix.clone()),
+            "number": standard.code.as_ref().map(|c| c.number.clone()),
+            "year": standard.code.as_ref().and_then(|c| c.year),
+            "unparsed_code": standard.raw_code,
+            "issued": standard.issued,
+            "implemented": standard.implemented,
+            "url": standard.url,
+            "uses": uses,
+        })
+    }
+}

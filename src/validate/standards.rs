@@ -1,0 +1,322 @@
+//! `content/standards/<pilot>.toml`: the standards of one pilot's standard system and
+//! the policy documents it names. Standard codes are parsed here, once; a code that does
+//! not parse is kept verbatim with a warning, never dropped.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{backticked, non_empty, parse_file, resolve, EntryContext, References};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
+use crate::load::SOURCES_FILE;
+use crate::model::{PilotStandards, Policy, Relation, Slug, StandardEntry, StandardStatus};
+use crate::standard_code::{StandardCode, StandardLevel};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandardsFile {
+    pilot: Spanned<String>,
+    #[serde(default)]
+    standard: Vec<StandardToml>,
+    #[serde(default)]
+    policy: Vec<PolicyToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandardToml {
+    #[serde(default)]
+    code: Option<Spanned<String>>,
+    title: Spanned<String>,
+    #[serde(default)]
+    level: Option<Spanned<String>>,
+    #[serde(default)]
+    status: Option<Spanned<String>>,
+    #[serde(default)]
+    subsystem: Option<String>,
+    relation: Spanned<String>,
+    #[serde(default)]
+    control: Option<String>,
+    #[serde(default)]
+    doc_type: Option<String>,
+    #[serde(default)]
+    issued: Option<String>,
+    #[serde(default)]
+    implemented: Option<String>,
+    #[serde(default)]
+    url: Option<Spanned<String>>,
+    source: Spanned<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyToml {
+    title: Spanned<String>,
+    kind: Spanned<String>,
+    source: Spanned<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+const POLICY_KINDS: [&str; 8] = [
+    "意见", "办法", "通知", "方案", "规划", "条例", "清单", "其他",
+];
+
+/// Checks one standards file. `pilots` are the slugs of the pilots that exist.
+pub fn check_standards_file(
+    file: &SourceFile,
+    pilots: &HashMap<&str, ()>,
+    refs: &References,
+    problems: &mut Diagnostics,
+) -> Option<PilotStandards> {
+    let parsed: StandardsFile = parse_file(file, problems)?;
+    let ctx = EntryContext { file, offset: 0 };
+    let before = problems.error_count();
+    resolve(
+        pilots,
+        &parsed.pilot,
+        "pilot",
+        "content/pilots/",
+        &ctx,
+        problems,
+    );
+    check_file_name(&parsed.pilot, &ctx, problems);
+
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut standards = Vec::new();
+    for entry in &parsed.standard {
+        if let Some(standard) = check_standard(entry, refs, &ctx, problems) {
+            if let Some(key) = standard.code_key() {
+                check_unique_code(&key, entry, &mut codes, &ctx, problems);
+            }
+            standards.push(standard);
+        }
+    }
+    let policies = parsed
+        .policy
+        .iter()
+        .filter_map(|entry| check_policy(entry, refs, &ctx, problems))
+        .collect();
+    if problems.error_count() > before {
+        return None;
+    }
+    Some(PilotStandards {
+        pilot: Slug::parse(parsed.pilot.get_ref()).ok()?,
+        standards,
+        policies,
+    })
+}
+
+fn check_file_name(pilot: &Spanned<String>, ctx: &EntryContext, problems: &mut Diagnostics) {
+    let stem = ctx
+        .file
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    if stem != pilot.get_ref() {
+        problems.push(
+            ctx.error(
+                pilot,
+                format!(
+                    "pilot `{}` does not match the file name `{stem}.toml`",
+                    pilot.get_ref()
+                ),
+            )
+            .expected(format!(
+                "pilot = \"{stem}\", or rename the file to {}.toml",
+                pilot.get_ref()
+            )),
+        );
+    }
+}
+
+fn check_standard(
+    entry: &StandardToml,
+    refs: &References,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> Option<StandardEntry> {
+    let title = entry
+        .title
+        .get_ref()
+        .trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .to_string();
+    if title.is_empty() {
+        problems.push(
+            ctx.error(&entry.title, "`title` is empty")
+                .expected("the standard's title"),
+        );
+    }
+    let (code, raw_code) = check_code(entry.code.as_ref(), ctx, problems);
+    let level = match &entry.level {
+        Some(level) => Some(
+            parse_choice(
+                level,
+                &StandardLevel::ALL.map(StandardLevel::name),
+                "standard level",
+                ctx,
+                problems,
+            )
+            .and_then(StandardLevel::from_name)?,
+        ),
+        None => code.as_ref().map(StandardCode::level),
+    };
+    let status = match &entry.status {
+        Some(status) => StandardStatus::from_name(parse_choice(
+            status,
+            &StandardStatus::ALL.map(StandardStatus::name),
+            "status",
+            ctx,
+            problems,
+        )?)?,
+        None => StandardStatus::Unknown,
+    };
+    let relation = Relation::from_name(parse_choice(
+        &entry.relation,
+        &Relation::ALL.map(Relation::name),
+        "relation",
+        ctx,
+        problems,
+    )?)?;
+    let source = resolve(
+        &refs.sources,
+        &entry.source,
+        "source",
+        SOURCES_FILE,
+        ctx,
+        problems,
+    )?;
+    if let Some(url) = &entry.url {
+        if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
+            problems.push(
+                ctx.error(url, format!("`{}` is not a web address", url.get_ref()))
+                    .expected("an http:// or https:// link to the full text"),
+            );
+            return None;
+        }
+    }
+    Some(StandardEntry {
+        code,
+        raw_code,
+        title,
+        level,
+        status,
+        relation,
+        subsystem: non_empty(&entry.subsystem),
+        control: non_empty(&entry.control),
+        doc_type: non_empty(&entry.doc_type),
+        issued: non_empty(&entry.issued),
+        implemented: non_empty(&entry.implemented),
+        url: entry.url.as_ref().map(|u| u.get_ref().clone()),
+        source,
+        note: non_empty(&entry.note),
+    })
+}
+
+/// A parsed code, or the verbatim text of one that does not parse (with a warning).
+fn check_code(
+    code: Option<&Spanned<String>>,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> (Option<StandardCode>, Option<String>) {
+    let Some(code) = code.filter(|c| !c.get_ref().trim().is_empty()) else {
+        return (None, None);
+    };
+    match StandardCode::parse(code.get_ref()) {
+        Ok(parsed) => (Some(parsed), None),
+        Err(cleaned) => {
+            problems.push(
+                Diagnostic::warning(
+                    ctx.file,
+                    ctx.span(code),
+                    format!(
+                        "standard code `{}` does not parse; it is kept as written",
+                        code.get_ref()
+                    ),
+                )
+                .expected(
+                    "a code like `GB/T 37668-2019`, `DB11/T 1598.12-2021` or `Q/TWL TG101.01-2021`",
+                ),
+            );
+            (None, Some(cleaned))
+        }
+    }
+}
+
+fn check_unique_code(
+    key: &str,
+    entry: &StandardToml,
+    codes: &mut BTreeMap<String, usize>,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) {
+    let Some(code) = &entry.code else { return };
+    if let Some(&first) = codes.get(key) {
+        let (line, _) = crate::diagnostics::line_col(&ctx.file.text, first);
+        problems.push(
+            ctx.error(
+                code,
+                format!("standard `{key}` is listed twice for this pilot"),
+            )
+            .expected(format!(
+                "each standard once per pilot; first listed on line {line}"
+            )),
+        );
+    } else {
+        codes.insert(key.to_string(), ctx.span(code).start);
+    }
+}
+
+fn check_policy(
+    entry: &PolicyToml,
+    refs: &References,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> Option<Policy> {
+    let kind = parse_choice(&entry.kind, &POLICY_KINDS, "policy kind", ctx, problems)?;
+    let source = resolve(
+        &refs.sources,
+        &entry.source,
+        "source",
+        SOURCES_FILE,
+        ctx,
+        problems,
+    )?;
+    Some(Policy {
+        title: entry
+            .title
+            .get_ref()
+            .trim()
+            .trim_start_matches('《')
+            .trim_end_matches('》')
+            .to_string(),
+        kind: kind.to_string(),
+        source,
+        note: non_empty(&entry.note),
+    })
+}
+
+/// One of a fixed set of Chinese names, or a diagnostic with the nearest.
+fn parse_choice<'a>(
+    value: &Spanned<String>,
+    choices: &[&'a str],
+    what: &str,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> Option<&'a str> {
+    let found = choices.iter().copied().find(|c| *c == value.get_ref());
+    if found.is_none() {
+        problems.push(
+            ctx.error(value, format!("unknown {what} `{}`", value.get_ref()))
+                .expected(format!("one of {}", backticked(choices)))
+                .hint_opt(did_you_mean(value.get_ref(), choices.iter().copied())),
+        );
+    }
+    found
+}
