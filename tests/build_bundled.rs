@@ -412,3 +412,26 @@ fn every_standard_has_its_page_and_is_in_its_pilots_tables() {
         ]
     );
 }
+
+#[test]
+fn the_sitemap_lists_every_page_but_404() {
+    let site = build_bundled(None);
+    let sitemap = site.text("sitemap.xml");
+    let listed: BTreeSet<String> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|rest| rest.split("</loc>").next().unwrap().to_string())
+        .collect();
+    let pages: BTreeSet<String> = site
+        .html_pages()
+        .into_iter()
+        .filter(|p| p != "404.html")
+        .map(|p| {
+            format!(
+                "https://example.gov.cn/{}",
+                p.trim_end_matches("index.html")
+            )
+        })
+        .collect();
+    assert_eq!(listed, pages);
+}

@@ -355,7 +355,6 @@ impl<'a> Views<'a> {
                 "",
                 serde_json::Value::Null,
             ),
-            self.job("sitemap.xml", "sitemap.xml", "", "", "", self.sitemap()),
             self.job(
                 "feed.xml",
                 "feed.xml",
@@ -407,6 +406,8 @@ impl<'a> Views<'a> {
                 self.domain(domain),
             ));
         }
+        let sitemap = self.sitemap(&jobs);
+        jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
         jobs
     }
 
@@ -763,29 +764,14 @@ impl<'a> Views<'a> {
         })
     }
 
-    fn sitemap(&self) -> serde_json::Value {
-        let site = self.site;
-        let mut urls = vec![
-            self.base.absolute(""),
-            self.base.absolute("regions/"),
-            self.base.absolute("pilots/"),
-            self.base.absolute("domains/"),
-        ];
-        urls.extend(
-            site.regions
-                .iter()
-                .map(|r| self.base.absolute(&format!("regions/{}/", r.slug))),
-        );
-        urls.extend(
-            site.pilots
-                .iter()
-                .map(|p| self.base.absolute(&format!("pilots/{}/", p.slug))),
-        );
-        urls.extend(
-            site.domains
-                .iter()
-                .map(|d| self.base.absolute(&format!("domains/{}/", d.slug))),
-        );
+    /// Every HTML page that was made, except 404, so no page kind can be forgotten.
+    fn sitemap(&self, jobs: &[PageJob]) -> serde_json::Value {
+        let mut urls: Vec<String> = jobs
+            .iter()
+            .filter(|job| job.path.ends_with("index.html"))
+            .map(|job| self.base.absolute(&job.path_url()))
+            .collect();
+        urls.sort();
         serde_json::json!({ "urls": urls })
     }
 

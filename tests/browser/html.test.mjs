@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSite, freePort, SUB_PATH } from './lib/harness.mjs';
+import { assertNoProblems, buildSite, freePort, SUB_PATH } from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU_JAR = require.resolve('vnu-jar/build/dist/vnu.jar');
@@ -45,13 +45,11 @@ test('the Nu HTML Checker finds no errors in any generated page', () => {
     assert.fail(`vnu exited ${r.status} without a JSON report:\n${r.stdout}\n${r.stderr}`);
   }
   const errors = report.messages.filter((m) => m.type === 'error' || m.type === 'non-document-error');
-  const lines = errors.map((m) => {
-    const file = m.url ? relative(siteDir, fileURLToPath(m.url)) : '(no file)';
-    const where = m.lastLine ? `:${m.lastLine}:${m.firstColumn ?? m.lastColumn}` : '';
-    return `${file}${where}: ${m.message}${m.extract ? `\n    ${m.extract.replace(/\n/g, ' ')}` : ''}`;
-  });
-  if (lines.length) console.log(lines.map((l) => `# ${l.replace(/\n/g, '\n# ')}`).join('\n'));
-  console.log(`# vnu ${report.version}: checked ${files.length} files, ${errors.length} errors`);
-  assert.equal(errors.length, 0, `Nu HTML Checker errors:\n${lines.join('\n')}`);
-  assert.equal(r.status, 0, `vnu exited ${r.status}`);
+  const problems = errors.map((m) => ({
+    page: m.url ? relative(siteDir, fileURLToPath(m.url)) : '(no file)',
+    text: `${m.message}${m.extract ? `\n    at: ${m.extract.replace(/\n/g, ' ')}` : ''}`,
+  }));
+  console.log(`vnu ${report.version}: checked ${files.length} files, ${errors.length} errors`);
+  assertNoProblems(problems, 'Nu HTML Checker errors');
+  assert.equal(r.status, 0, `vnu exited ${r.status}:\n${r.stdout}`);
 });

@@ -8,13 +8,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-NGINX="${NGINX:-/usr/sbin/nginx}"
-export CHROMIUM NGINX
+CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+NGINX_BIN="${NGINX_BIN:-/usr/sbin/nginx}"
+export CHROMIUM_BIN NGINX_BIN
 
 missing=()
-[ -x "$CHROMIUM" ] || missing+=("chromium ($CHROMIUM; Debian: apt-get install chromium)")
-[ -x "$NGINX" ] || missing+=("nginx ($NGINX; Debian: apt-get install nginx-light)")
+[ -x "$CHROMIUM_BIN" ] || missing+=("chromium ($CHROMIUM_BIN; Debian: apt-get install chromium)")
+[ -x "$NGINX_BIN" ] || missing+=("nginx ($NGINX_BIN; Debian: apt-get install nginx-light)")
 command -v java >/dev/null 2>&1 || missing+=("java (Debian: apt-get install default-jre-headless)")
 command -v node >/dev/null 2>&1 || missing+=("node 20+ (Debian: apt-get install nodejs npm)")
 command -v npm >/dev/null 2>&1 || missing+=("npm (Debian: apt-get install npm)")

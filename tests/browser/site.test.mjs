@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync, mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
-import { startStack, watchPage, SUB_PATH, PHONE, DESKTOP, SCREENSHOT_DIR } from './lib/harness.mjs';
+import {
+  startStack, watchPage, assertNoProblems, blockedProblems,
+  SUB_PATH, PHONE, DESKTOP, SCREENSHOT_DIR,
+} from './lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_VERSION = require('axe-core/package.json').version;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let stack;
@@ -33,35 +37,42 @@ function builtPages() {
   return out.sort();
 }
 
-function firstSlug(section) {
-  return builtPages()
-    .map((p) => p.match(new RegExp(`^${SUB_PATH}${section}/([^/]+)/$`)))
-    .filter(Boolean)[0][1];
-}
-
 /** One page of each kind the site has. */
 function pageKinds() {
-  return [
-    ['home', `${SUB_PATH}`],
+  const pages = builtPages();
+  const domain = pages.find((p) => /^\/bps\/domains\/[^/]+\/$/.test(p));
+  const kinds = [
+    ['home', SUB_PATH],
     ['regions index', `${SUB_PATH}regions/`],
     ['region with pilots', `${SUB_PATH}regions/sichuan/`],
     ['region without pilots', `${SUB_PATH}regions/xizang/`],
     ['pilots index', `${SUB_PATH}pilots/`],
     ['pilot', `${SUB_PATH}pilots/chengdu-gaoxin/`],
     ['domains index', `${SUB_PATH}domains/`],
-    ['domain', `${SUB_PATH}domains/${firstSlug('domains')}/`],
-    ['404', `${SUB_PATH}404.html`],
+    ['domain', domain],
+    ['404 page', `${SUB_PATH}404.html`],
+    ['404 answer', `${SUB_PATH}no-such-page/`],
   ];
-}
-
-function formatBlocked() {
-  return stack.blocked.map((b) => `  ${b.url} (from ${b.from})`).join('\n');
+  // Sections added later (e.g. standards/) are covered too: their index and the
+  // first page at each depth below it (say a detail page and a filtered list).
+  const parts = (p) => p.slice(SUB_PATH.length).split('/').filter(Boolean);
+  const sections = new Set(pages.map(parts).filter((ps) => ps.length > 0 && !ps[0].endsWith('.html')).map((ps) => ps[0]));
+  for (const section of [...sections].sort()) {
+    if (['regions', 'pilots', 'domains'].includes(section)) continue;
+    const inSection = pages.filter((p) => parts(p)[0] === section);
+    for (const depth of [...new Set(inSection.map((p) => parts(p).length))].sort()) {
+      const first = inSection.find((p) => parts(p).length === depth);
+      kinds.push([depth === 1 ? `${section} index` : `${section} page (depth ${depth})`, first]);
+    }
+  }
+  return kinds;
 }
 
 test('nginx serves the site under /bps/ with the 404 page for unknown paths', async () => {
   const home = await fetch(stack.base);
   assert.equal(home.status, 200);
   assert.match(home.headers.get('content-type'), /^text\/html/);
+  await home.arrayBuffer();
   const missing = await fetch(`${stack.base}no-such-page/`);
   assert.equal(missing.status, 404);
   assert.match(await missing.text(), /页面未找到/, 'the 404 answer is the site\'s own 404.html');
@@ -74,20 +85,19 @@ test('crawl: every internal page answers 200 with no console errors, failed requ
 
   const start = new URL(stack.base);
   const queue = [start.href];
-  const queued = new Set(queue);
+  const referrer = new Map([[start.href, '(start)']]);
   const visited = new Map(); // url -> set of element ids on the page
   const assets = new Map(); // asset url -> first page linking it
   const anchors = []; // { from, url, id }
-  const problems = [];
+  const problems = []; // { page, text }
   const overflow = [];
-
+  const path = (u) => new URL(u).pathname;
   const isPage = (u) => u.pathname.endsWith('/') || u.pathname.endsWith('.html');
 
   while (queue.length) {
     const url = queue.shift();
     const res = await page.goto(url, { waitUntil: 'load' });
     const status = res ? res.status() : 'no response';
-    if (status !== 200) problems.push(`${url}: HTTP ${status}`);
     const found = await page.evaluate(() => ({
       links: [...document.querySelectorAll('a[href], area[href], link[href]')].map((e) => e.href),
       sources: [...document.querySelectorAll('[src]')].map((e) => e.src),
@@ -95,22 +105,29 @@ test('crawl: every internal page answers 200 with no console errors, failed requ
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
     }));
-    for (const p of takeProblems()) problems.push(`${url}: ${p}`);
-    if (found.scrollWidth > found.clientWidth) {
-      overflow.push(`${url}: scrollWidth ${found.scrollWidth} > clientWidth ${found.clientWidth}`);
-    }
+    for (const text of takeProblems()) problems.push({ page: path(url), text });
     visited.set(url, new Set(found.ids));
+    if (status !== 200) {
+      problems.push({ page: path(referrer.get(url)), text: `links ${path(url)}, which answers HTTP ${status}` });
+      continue; // a missing page's links are the 404 page's links
+    }
+    if (found.scrollWidth > found.clientWidth) {
+      overflow.push({ page: path(url), text: `scrolls sideways at ${PHONE.width}px (scrollWidth ${found.scrollWidth})` });
+    }
 
     for (const href of [...found.links, ...found.sources]) {
       let u;
-      try { u = new URL(href); } catch { problems.push(`${url}: unparsable link ${href}`); continue; }
+      try { u = new URL(href); } catch { problems.push({ page: path(url), text: `unparsable link ${href}` }); continue; }
       if (u.origin !== start.origin) continue; // outside links (and mailto:) are not requested
-      if (!u.pathname.startsWith(SUB_PATH)) { problems.push(`${url}: link outside ${SUB_PATH}: ${href}`); continue; }
+      if (!u.pathname.startsWith(SUB_PATH)) {
+        problems.push({ page: path(url), text: `links outside ${SUB_PATH}: ${href}` });
+        continue;
+      }
       const id = decodeURIComponent(u.hash.slice(1));
       u.hash = '';
       if (id) anchors.push({ from: url, url: u.href, id });
       if (isPage(u)) {
-        if (!queued.has(u.href)) { queued.add(u.href); queue.push(u.href); }
+        if (!referrer.has(u.href)) { referrer.set(u.href, url); queue.push(u.href); }
       } else if (!assets.has(u.href)) {
         assets.set(u.href, url);
       }
@@ -118,66 +135,89 @@ test('crawl: every internal page answers 200 with no console errors, failed requ
   }
   await context.close();
 
-  // Assets (CSS, feed, ...) are fetched directly: they must exist.
+  // Other files (CSS, the feed, ...) are fetched directly: they must exist.
   for (const [asset, from] of assets) {
     const r = await fetch(asset);
     await r.arrayBuffer();
-    if (r.status !== 200) problems.push(`${from}: links ${asset}, which answers HTTP ${r.status}`);
+    if (r.status !== 200) problems.push({ page: path(from), text: `links ${path(asset)}, which answers HTTP ${r.status}` });
   }
-  // In-page anchors must point at an element that exists.
+  // Links to #id must find that id on the target page.
   for (const a of anchors) {
     const ids = visited.get(a.url);
-    if (ids && !ids.has(a.id)) problems.push(`${a.from}: links ${a.url}#${a.id}, which has no such id`);
+    if (ids && !ids.has(a.id)) {
+      const target = a.url === a.from ? `#${a.id} on the same page` : `${path(a.url)}#${a.id}`;
+      problems.push({ page: path(a.from), text: `links ${target}, which has no such id` });
+    }
   }
 
-  console.log(`# crawled ${visited.size} pages and ${assets.size} other files`);
-  assert.deepEqual(problems, [], `problems found while crawling:\n${problems.join('\n')}`);
-  assert.deepEqual(stack.blocked, [], `the site requested outside URLs:\n${formatBlocked()}`);
-  assert.deepEqual(overflow, [], `pages that scroll sideways at ${PHONE.width}px:\n${overflow.join('\n')}`);
+  console.log(`crawled ${visited.size} pages and ${assets.size} other files: ${problems.length} problems, `
+    + `${context.blockedRequests.length} outside requests blocked`);
+  assertNoProblems([...blockedProblems(context), ...problems, ...overflow], 'problems found while crawling');
 
   // Every region, pilot and domain page, and every other built page but 404.html, was reached.
-  const reached = new Set([...visited.keys()].map((u) => new URL(u).pathname));
+  const reached = new Set([...visited.keys()].map(path));
   const expected = builtPages().filter((p) => p !== `${SUB_PATH}404.html`);
   const missing = expected.filter((p) => !reached.has(p));
   assert.deepEqual(missing, [], `built pages the crawl never reached:\n${missing.join('\n')}`);
   for (const section of ['regions', 'pilots', 'domains']) {
-    const detail = expected.filter((p) => p.startsWith(`${SUB_PATH}${section}/`) && p !== `${SUB_PATH}${section}/`);
+    const detail = expected.filter((p) => new RegExp(`^${SUB_PATH}${section}/[^/]+/$`).test(p));
     assert.ok(detail.length > 0, `the build has pages under ${SUB_PATH}${section}/`);
     for (const p of detail) assert.ok(reached.has(p), `${p} was reached`);
   }
-  assert.equal(builtPages().filter((p) => /^\/bps\/regions\/[^/]+\/$/.test(p)).length, 31, '31 region pages');
+  assert.equal(expected.filter((p) => /^\/bps\/regions\/[^/]+\/$/.test(p)).length, 31, '31 region pages');
+
+  // The sitemap lists only pages that exist, and the crawl reached every one of them.
+  const sitemap = await fetch(`${stack.base}sitemap.xml`);
+  assert.equal(sitemap.status, 200, 'sitemap.xml');
+  const locs = [...(await sitemap.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+  assert.ok(locs.length > 0, 'sitemap.xml lists URLs');
+  const notReached = locs.filter((l) => !visited.has(new URL(l).href));
+  assert.deepEqual(notReached, [], `sitemap URLs the crawl never reached:\n${notReached.join('\n')}`);
+  // Every built page is in the sitemap.
+  const inSitemap = new Set(locs.map(path));
+  const unlisted = expected.filter((p) => !inSitemap.has(p));
+  assert.deepEqual(unlisted, [], `built pages missing from sitemap.xml:\n${unlisted.join('\n')}`);
+  const robots = await fetch(`${stack.base}robots.txt`);
+  assert.equal(robots.status, 200, 'robots.txt');
+  await robots.arrayBuffer();
 });
 
 test('axe-core finds no WCAG 2.1 A/AA violations on any kind of page', async () => {
-  const report = [];
+  const violations = []; // { page, text }
+  const pageProblems = [];
+  let ruleResults = 0;
   for (const viewport of [DESKTOP, PHONE]) {
     const context = await stack.newContext(viewport);
     const page = await context.newPage();
     const takeProblems = watchPage(page);
     for (const [kind, path] of pageKinds()) {
+      const label = `${path} (${kind}, ${viewport.width}px)`;
       await page.goto(stack.origin + path, { waitUntil: 'load' });
+      for (const text of takeProblems()) pageProblems.push({ page: label, text });
       await page.addScriptTag({ path: AXE_PATH });
       const result = await page.evaluate(
         (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
         AXE_TAGS,
       );
+      ruleResults += result.passes.length + result.violations.length + result.incomplete.length;
       for (const v of result.violations) {
         for (const node of v.nodes) {
-          report.push(
-            `[${viewport.width}px] ${kind} ${path}: ${v.id} (${v.impact}) ${v.help}\n` +
-            `    target: ${node.target.join(' ')}\n    html: ${node.html}\n` +
-            `    ${node.failureSummary.replace(/\n/g, '\n    ')}`,
-          );
+          violations.push({
+            page: label,
+            text: `${v.id} (${v.impact}): ${v.help}\n    target: ${node.target.join(' ')}\n    html: ${node.html}\n`
+              + `    ${node.failureSummary.replace(/\n/g, '\n    ')}`,
+          });
         }
       }
-      const problems = takeProblems();
-      assert.deepEqual(problems, [], `${path}: ${problems.join('\n')}`);
+      for (const text of takeProblems()) pageProblems.push({ page: label, text });
     }
+    pageProblems.push(...blockedProblems(context));
     await context.close();
   }
-  if (report.length) console.log(report.map((r) => `# ${r.replace(/\n/g, '\n# ')}`).join('\n'));
-  assert.equal(report.length, 0, `axe-core violations:\n${report.join('\n')}`);
-  assert.deepEqual(stack.blocked, [], `the site requested outside URLs:\n${formatBlocked()}`);
+  console.log(`axe-core ${AXE_VERSION} (${AXE_TAGS.join(', ')}): ${pageKinds().length} pages at 2 widths, `
+    + `${ruleResults} rule results, ${violations.length} violations`);
+  assertNoProblems(violations, 'axe-core violations');
+  assertNoProblems(pageProblems, 'problems on the pages axe-core checked');
 });
 
 test(`no page kind scrolls sideways at ${PHONE.width}px`, async () => {
@@ -186,21 +226,23 @@ test(`no page kind scrolls sideways at ${PHONE.width}px`, async () => {
   const overflow = [];
   for (const [kind, path] of pageKinds()) {
     await page.goto(stack.origin + path, { waitUntil: 'load' });
-    const { scrollWidth, clientWidth, widest } = await page.evaluate(() => {
+    const { scrollWidth, clientWidth, sticking } = await page.evaluate(() => {
       const cw = document.documentElement.clientWidth;
-      // Name the elements that stick out, to make a failure easy to fix.
-      const widest = [...document.body.querySelectorAll('*')]
-        .filter((e) => e.getBoundingClientRect().right > cw + 0.5)
+      const out = (e) => e.getBoundingClientRect().right > cw + 0.5;
+      // Name the outermost elements that stick out, to make a failure easy to fix.
+      const sticking = [...document.body.querySelectorAll('*')]
+        .filter((e) => out(e) && !out(e.parentElement))
         .slice(0, 5)
-        .map((e) => `${e.tagName.toLowerCase()}${e.className ? '.' + String(e.className).trim().replace(/\s+/g, '.') : ''}`);
-      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: cw, widest };
+        .map((e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '')
+          + (typeof e.className === 'string' && e.className.trim() ? `.${e.className.trim().split(/\s+/).join('.')}` : ''));
+      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: cw, sticking };
     });
     if (scrollWidth > clientWidth) {
-      overflow.push(`${kind} ${path}: scrollWidth ${scrollWidth} > ${clientWidth} (${widest.join(', ')})`);
+      overflow.push({ page: `${path} (${kind})`, text: `scrollWidth ${scrollWidth} > clientWidth ${clientWidth}; sticking out: ${sticking.join(', ')}` });
     }
   }
   await context.close();
-  assert.deepEqual(overflow, [], overflow.join('\n'));
+  assertNoProblems(overflow, `pages that scroll sideways at ${PHONE.width}px`);
 });
 
 test('screenshots of home, a region and a pilot at phone and desktop widths', async () => {
@@ -210,17 +252,21 @@ test('screenshots of home, a region and a pilot at phone and desktop widths', as
     ['region-sichuan', `${SUB_PATH}regions/sichuan/`],
     ['pilot-chengdu-gaoxin', `${SUB_PATH}pilots/chengdu-gaoxin/`],
   ];
+  const blocked = [];
   for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     const context = await stack.newContext(viewport);
     const page = await context.newPage();
     for (const [shot, path] of shots) {
       const res = await page.goto(stack.origin + path, { waitUntil: 'load' });
       assert.equal(res.status(), 200, path);
-      const file = join(SCREENSHOT_DIR, `${shot}-${name}-${viewport.width}x${viewport.height}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      // What the first screen shows, and the whole page.
+      const file = join(SCREENSHOT_DIR, `${shot}-${name}-${viewport.width}x${viewport.height}`);
+      await page.screenshot({ path: `${file}.png` });
+      await page.screenshot({ path: `${file}-full.png`, fullPage: true });
     }
+    blocked.push(...blockedProblems(context));
     await context.close();
   }
-  console.log(`# screenshots in ${SCREENSHOT_DIR}`);
-  assert.deepEqual(stack.blocked, [], `the site requested outside URLs:\n${formatBlocked()}`);
+  console.log(`screenshots in ${SCREENSHOT_DIR}`);
+  assertNoProblems(blocked, 'the site requested outside URLs');
 });

@@ -15,9 +15,11 @@ export const REPO = resolve(BROWSER_DIR, '..', '..');
 export const SCREENSHOT_DIR = join(REPO, 'test-output', 'screenshots');
 export const SUB_PATH = '/bps/';
 
-export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const NGINX = process.env.NGINX || '/usr/sbin/nginx';
+export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+export const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 export const LIANGBIAO = process.env.LIANGBIAO || join(REPO, 'target', 'debug', 'liangbiao');
+// The site folder to build (config.toml, content/, templates/, static/); the repository by default.
+export const SITE_ROOT = process.env.SITE_ROOT || REPO;
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -51,13 +53,13 @@ export function buildSite(tmp, baseUrl) {
     throw new Error(`${LIANGBIAO} is missing: run \`cargo build --locked\` first (run.sh does)`);
   }
   const out = join(tmp, 'site');
-  const r = spawnSync(LIANGBIAO, ['build', '--root', REPO, '--output', out, '--base-url', baseUrl, '--quiet'], {
+  const r = spawnSync(LIANGBIAO, ['build', '--root', SITE_ROOT, '--output', out, '--base-url', baseUrl, '--quiet'], {
     encoding: 'utf8',
   });
   if (r.status !== 0) {
     throw new Error(`liangbiao build failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
-  if (r.stderr.trim()) console.log(`# liangbiao build said:\n${r.stderr.replace(/^/gm, '# ')}`);
+  if (r.stderr.trim()) console.log(`liangbiao build said:\n${r.stderr}`);
   return out;
 }
 
@@ -109,12 +111,15 @@ http {
 export async function startNginx({ tmp, port, siteDir }) {
   const conf = join(tmp, 'nginx.conf');
   writeFileSync(conf, nginxConfig({ tmp, port, siteDir }));
-  const test = spawnSync(NGINX, ['-t', '-q', '-p', tmp, '-c', conf, '-e', join(tmp, 'error.log')], { encoding: 'utf8' });
-  if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`);
+  const args = ['-p', `${tmp}/`, '-c', conf, '-e', join(tmp, 'error.log')];
+  // nginx reads listening sockets to inherit from $NGINX: never pass one on.
+  const env = { ...process.env };
+  delete env.NGINX;
+  const check = spawnSync(NGINX, ['-t', '-q', ...args], { encoding: 'utf8', env });
+  if (check.error) throw new Error(`cannot run ${NGINX}: ${check.error.message}`);
+  if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
 
-  const child = spawn(NGINX, ['-p', tmp, '-c', conf, '-e', join(tmp, 'error.log')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(NGINX, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
   let exited = null;
   const exitPromise = new Promise((ok) => child.on('exit', (code, signal) => { exited = { code, signal }; ok(); }));
   // A crashed test run must not leave nginx behind.
@@ -167,7 +172,7 @@ export async function startStack() {
     try { if (stack.browser) await stack.browser.close(); } finally {
       try { if (stack.nginx) await stack.nginx.stop(); } finally {
         if (!process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true });
-        else console.log(`# kept ${tmp}`);
+        else console.log(`kept ${tmp}`);
       }
     }
   };
@@ -184,15 +189,22 @@ export async function startStack() {
     throw e;
   }
 
-  /** A browser context whose requests may only go to our nginx. */
+  /**
+   * A browser context whose requests may only go to our nginx. Every other request
+   * is aborted and recorded in `context.blockedRequests` (and in `stack.blocked`).
+   */
   stack.newContext = async (viewport = DESKTOP) => {
     const context = await stack.browser.newContext({ viewport, locale: 'zh-CN', serviceWorkers: 'block' });
+    context.blockedRequests = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();
       let host = '';
       try { host = new URL(url).hostname; } catch { /* unparsable: block it */ }
       if (host === '127.0.0.1') return route.continue();
-      stack.blocked.push({ url, from: route.request().frame()?.url?.() ?? '' });
+      let from = '';
+      try { from = route.request().frame().url(); } catch { /* not from a frame */ }
+      stack.blocked.push({ url, from });
+      context.blockedRequests.push({ url, from });
       return route.abort('blockedbyclient');
     });
     return context;
@@ -206,11 +218,20 @@ export async function startStack() {
  */
 export function watchPage(page) {
   let seen = [];
+  // Outside requests are aborted by the route in newContext and reported from there,
+  // so the failures that abort causes are not reported twice.
+  const isOutside = (url) => { try { return new URL(url).hostname !== '127.0.0.1'; } catch { return false; } };
   page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.push(`console error: ${msg.text()} (${msg.location().url || 'inline'})`);
+    if (msg.type() !== 'error') return;
+    const where = msg.location().url;
+    if (isOutside(where) && msg.text().includes('ERR_BLOCKED_BY_CLIENT')) return;
+    // The page's own status is checked by the caller (the 404 page answers 404 on purpose).
+    if (where && where === page.url() && msg.text().startsWith('Failed to load resource')) return;
+    seen.push(`console error: ${msg.text()} (${where || 'inline'})`);
   });
   page.on('pageerror', (err) => seen.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => {
+    if (isOutside(req.url())) return;
     const failure = req.failure()?.errorText ?? 'failed';
     seen.push(`request failed: ${req.url()} (${failure})`);
   });
@@ -220,4 +241,37 @@ export function watchPage(page) {
     }
   });
   return () => { const s = seen; seen = []; return s; };
+}
+
+/**
+ * Turn [{ page, text }] into a readable report: each distinct problem once, with the
+ * pages it was seen on (a template bug shows up on every page otherwise).
+ */
+export function groupProblems(problems, maxPages = 6) {
+  const byText = new Map();
+  for (const { page, text } of problems) {
+    if (!byText.has(text)) byText.set(text, []);
+    const pages = byText.get(text);
+    if (!pages.includes(page)) pages.push(page);
+  }
+  return [...byText]
+    .map(([text, pages]) => {
+      const shown = pages.slice(0, maxPages).join(' ');
+      const more = pages.length > maxPages ? ` and ${pages.length - maxPages} more` : '';
+      return `- ${text}\n    on ${pages.length} page(s): ${shown}${more}`;
+    })
+    .join('\n');
+}
+
+/** Fail with a grouped report when `problems` ([{ page, text }]) is not empty. */
+export function assertNoProblems(problems, title) {
+  if (problems.length) throw new Error(`${title} (${problems.length}):\n${groupProblems(problems)}`);
+}
+
+/** The outside requests a context made, as problems. */
+export function blockedProblems(context) {
+  return context.blockedRequests.map((b) => ({
+    page: b.from ? new URL(b.from).pathname : '(no page)',
+    text: `requested an outside URL: ${b.url}`,
+  }));
 }
