@@ -191,9 +191,19 @@ mod tests {
     use super::StandardLevel::*;
     use super::*;
 
+    /// As written, prefix, number, year, level, slug.
+    type CodeCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<u16>,
+        StandardLevel,
+        &'static str,
+    );
+
     #[test]
     fn real_world_codes_parse_into_their_parts() {
-        let table: &[(&str, &str, &str, Option<u16>, StandardLevel, &str)] = &[
+        let table: &[CodeCase] = &[
             (
                 "GB/T 37668-2019",
                 "GB/T",

@@ -502,6 +502,16 @@ pub(crate) struct References<'a> {
 }
 
 impl<'a> References<'a> {
+    /// The id of a source named in an entry, or a diagnostic with the nearest id.
+    pub(crate) fn source(
+        &self,
+        name: &Spanned<String>,
+        ctx: &EntryContext,
+        problems: &mut Diagnostics,
+    ) -> Option<SourceId> {
+        resolve(&self.sources, name, "source", SOURCES_FILE, ctx, problems)
+    }
+
     fn new(regions: &'a [Region], domains: &'a [Domain], sources: &'a [Source]) -> Self {
         References {
             regions: regions
@@ -582,7 +592,7 @@ fn check_pilot(
     };
 
     let slug = parse_slug(&front.slug, &file.file, ctx.offset, problems);
-    check_slug_matches_file_name(&front.slug, &ctx, problems);
+    check_matches_file_name("slug", &front.slug, &ctx, problems);
     for (value, what) in [(&front.title, "title"), (&front.summary, "summary")] {
         if value.get_ref().trim().is_empty() {
             problems.push(
@@ -598,7 +608,7 @@ fn check_pilot(
     let sources: Vec<SourceId> = front
         .sources
         .iter()
-        .filter_map(|s| resolve(&refs.sources, s, "source", SOURCES_FILE, &ctx, problems))
+        .filter_map(|s| refs.source(s, &ctx, problems))
         .collect();
     let locations = check_locations(&front.locations, refs, &ctx, problems);
     let figures = check_figures(&front.figures, refs, &ctx, problems);
@@ -624,30 +634,25 @@ fn check_pilot(
     ))
 }
 
-/// A file named differently from its slug makes editors look in the wrong place.
-fn check_slug_matches_file_name(
-    slug: &Spanned<String>,
+/// A file named differently from the entry's key makes editors look in the wrong place.
+pub(crate) fn check_matches_file_name(
+    key: &str,
+    value: &Spanned<String>,
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) {
-    let stem = ctx
-        .file
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("");
-    if stem != slug.get_ref() {
+    let path = &ctx.file.path;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("");
+    let value_text = value.get_ref();
+    if stem != value_text {
         problems.push(
             ctx.error(
-                slug,
-                format!(
-                    "slug `{}` does not match the file name `{stem}.md`",
-                    slug.get_ref()
-                ),
+                value,
+                format!("{key} `{value_text}` does not match the file name `{stem}.{ext}`"),
             )
             .expected(format!(
-                "slug = \"{stem}\", or rename the file to {}.md",
-                slug.get_ref()
+                "{key} = \"{stem}\", or rename the file to {value_text}.{ext}"
             )),
         );
     }
@@ -804,14 +809,7 @@ fn check_figures(
         let Some(kind) = check_figure_kind(&entry.key, ctx, problems) else {
             continue;
         };
-        let Some(source) = resolve(
-            &refs.sources,
-            &entry.source,
-            "source",
-            SOURCES_FILE,
-            ctx,
-            problems,
-        ) else {
+        let Some(source) = refs.source(&entry.source, ctx, problems) else {
             continue;
         };
         let Some((label, unit)) = figure_label_and_unit(kind, entry, ctx, problems) else {

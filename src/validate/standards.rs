@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{backticked, non_empty, parse_file, resolve, EntryContext, References};
+use super::{
+    backticked, check_matches_file_name, non_empty, parse_file, resolve, EntryContext, References,
+};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
-use crate::load::SOURCES_FILE;
 use crate::model::{PilotStandards, Policy, Relation, Slug, StandardEntry, StandardStatus};
 use crate::standard_code::{StandardCode, StandardLevel};
 
@@ -83,7 +84,7 @@ pub fn check_standards_file(
         &ctx,
         problems,
     );
-    check_file_name(&parsed.pilot, &ctx, problems);
+    check_matches_file_name("pilot", &parsed.pilot, &ctx, problems);
 
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     let mut standards = Vec::new();
@@ -110,43 +111,13 @@ pub fn check_standards_file(
     })
 }
 
-fn check_file_name(pilot: &Spanned<String>, ctx: &EntryContext, problems: &mut Diagnostics) {
-    let stem = ctx
-        .file
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("");
-    if stem != pilot.get_ref() {
-        problems.push(
-            ctx.error(
-                pilot,
-                format!(
-                    "pilot `{}` does not match the file name `{stem}.toml`",
-                    pilot.get_ref()
-                ),
-            )
-            .expected(format!(
-                "pilot = \"{stem}\", or rename the file to {}.toml",
-                pilot.get_ref()
-            )),
-        );
-    }
-}
-
 fn check_standard(
     entry: &StandardToml,
     refs: &References,
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<StandardEntry> {
-    let title = entry
-        .title
-        .get_ref()
-        .trim()
-        .trim_start_matches('《')
-        .trim_end_matches('》')
-        .to_string();
+    let title = bare_title(entry.title.get_ref());
     if title.is_empty() {
         problems.push(
             ctx.error(&entry.title, "`title` is empty")
@@ -184,14 +155,7 @@ fn check_standard(
         ctx,
         problems,
     )?)?;
-    let source = resolve(
-        &refs.sources,
-        &entry.source,
-        "source",
-        SOURCES_FILE,
-        ctx,
-        problems,
-    )?;
+    let source = refs.source(&entry.source, ctx, problems)?;
     if let Some(url) = &entry.url {
         if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
             problems.push(
@@ -280,26 +244,22 @@ fn check_policy(
     problems: &mut Diagnostics,
 ) -> Option<Policy> {
     let kind = parse_choice(&entry.kind, &POLICY_KINDS, "policy kind", ctx, problems)?;
-    let source = resolve(
-        &refs.sources,
-        &entry.source,
-        "source",
-        SOURCES_FILE,
-        ctx,
-        problems,
-    )?;
+    let source = refs.source(&entry.source, ctx, problems)?;
     Some(Policy {
-        title: entry
-            .title
-            .get_ref()
-            .trim()
-            .trim_start_matches('《')
-            .trim_end_matches('》')
-            .to_string(),
+        title: bare_title(entry.title.get_ref()),
         kind: kind.to_string(),
         source,
         note: non_empty(&entry.note),
     })
+}
+
+/// A title without surrounding space and 《》, as editors often paste them.
+fn bare_title(title: &str) -> String {
+    title
+        .trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .to_string()
 }
 
 /// One of a fixed set of Chinese names, or a diagnostic with the nearest.
