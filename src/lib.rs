@@ -55,7 +55,9 @@ impl BuildOptions {
 /// What a successful build did.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
+    /// HTML pages written.
     pub pages: usize,
+    /// All files written: pages, feeds, data and assets.
     pub files: usize,
     pub bytes: u64,
     pub warnings: Diagnostics,
@@ -143,13 +145,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     stage("render", started);
 
     let started = Instant::now();
-    let pages = files.len();
     files.extend(assets.files);
     let written = write::write_site(&options.output, files)?;
     stage("write", started);
 
     Ok(BuildReport {
-        pages,
+        pages: written.html_pages,
         files: written.files,
         bytes: written.bytes,
         warnings,

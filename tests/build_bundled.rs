@@ -435,3 +435,51 @@ fn the_sitemap_lists_every_page_but_404() {
         .collect();
     assert_eq!(listed, pages);
 }
+
+#[test]
+fn open_data_parses_and_its_counts_match_the_pages() {
+    let built = build_bundled(None);
+    let files = built.files();
+    let pilot_pages = files
+        .keys()
+        .filter(|p| p.starts_with("pilots/") && p.matches('/').count() == 2)
+        .count();
+    let standard_pages = links(&built.page("standards/"), "table.standards th a").len()
+        + links(&built.page("standards/page/2/"), "table.standards th a").len();
+
+    let pilots: serde_json::Value = serde_json::from_slice(&files["data/pilots.json"]).unwrap();
+    assert_eq!(pilots["schema_version"], 1);
+    let records = pilots["pilots"].as_array().unwrap();
+    assert_eq!(records.len(), pilot_pages);
+    let slugs: Vec<&str> = records
+        .iter()
+        .map(|r| r["slug"].as_str().unwrap())
+        .collect();
+    assert!(
+        slugs.windows(2).all(|w| w[0] < w[1]),
+        "records sorted by slug"
+    );
+    let tongwulang = records.iter().find(|r| r["slug"] == "tongwulang").unwrap();
+    assert_eq!(tongwulang["locations"].as_array().unwrap().len(), 3);
+
+    let standards: serde_json::Value =
+        serde_json::from_slice(&files["data/standards.json"]).unwrap();
+    assert_eq!(
+        standards["standards"].as_array().unwrap().len(),
+        standard_pages
+    );
+
+    let csv_bytes = &files["data/standards.csv"];
+    assert!(
+        csv_bytes.starts_with(b"\xEF\xBB\xBF"),
+        "CSV starts with a BOM for Excel"
+    );
+    let mut reader = csv::Reader::from_reader(&csv_bytes[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "slug");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), standard_pages);
+    assert!(rows.iter().any(|r| &r[1] == "Q/TWL TG101.01-2021"
+        && &r[2] == "预约挂号服务规范"
+        && &r[5] == "tongwulang"));
+}

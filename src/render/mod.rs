@@ -1,6 +1,7 @@
 //! Stage 4 of the pipeline: one Tera context per page, prepared entirely on the Rust
 //! side (sorted lists, totals, links), so templates only lay things out.
 
+mod data;
 mod standards;
 
 use std::path::Path;
@@ -94,7 +95,9 @@ pub fn render_site(
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
     let jobs = views.jobs();
-    jobs.par_iter()
+    let mut files = views.data_files()?;
+    let pages: Vec<OutputFile> = jobs
+        .par_iter()
         .map(|job| {
             let mut context = Context::new();
             context.insert("site", &common);
@@ -115,7 +118,9 @@ pub fn render_site(
                 bytes: html.into_bytes(),
             })
         })
-        .collect()
+        .collect::<Result<_, BuildError>>()?;
+    files.extend(pages);
+    Ok(files)
 }
 
 impl PageJob {
@@ -395,6 +400,14 @@ impl<'a> Views<'a> {
             ));
         }
         jobs.extend(self.standards_jobs());
+        jobs.push(self.job(
+            "data/index.html",
+            "data.html",
+            "开放数据",
+            "本站全部试点和标准的 JSON 与 CSV 数据，以及每个字段的含义。",
+            "",
+            self.data_page(),
+        ));
         for domain in site.domain_ids() {
             let d = site.domain(domain);
             jobs.push(self.job(
