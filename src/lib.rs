@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod qr;
 pub mod render;
 pub mod standard_code;
 pub mod validate;

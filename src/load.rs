@@ -23,6 +23,8 @@ pub struct LoadedSite {
     pub pilots: Vec<MarkdownFile>,
     /// `content/standards/*.toml`, one per pilot.
     pub standards: Vec<SourceFile>,
+    /// `content/services/*.toml`, one per pilot.
+    pub services: Vec<SourceFile>,
 }
 
 /// A Markdown file split at its `+++` fences.
@@ -52,6 +54,7 @@ pub const SOURCES_FILE: &str = "content/sources.toml";
 pub const HOME_FILE: &str = "content/_index.md";
 pub const PILOTS_DIR: &str = "content/pilots";
 pub const STANDARDS_DIR: &str = "content/standards";
+pub const SERVICES_DIR: &str = "content/services";
 
 /// Reads every file the site is made of. Problems with one file do not stop the others
 /// from being read, so that all of them are reported together.
@@ -71,10 +74,14 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
     };
 
     let mut pilots = Vec::new();
-    let mut standards = Vec::new();
-    for relative in files_with_extension(root, Path::new(STANDARDS_DIR), "toml", &mut problems) {
-        standards.extend(read_source(root, &relative, &mut problems));
-    }
+    let mut read_all = |dir: &str| -> Vec<SourceFile> {
+        files_with_extension(root, Path::new(dir), "toml", &mut problems)
+            .into_iter()
+            .filter_map(|relative| read_source(root, &relative, &mut problems))
+            .collect()
+    };
+    let standards = read_all(STANDARDS_DIR);
+    let services = read_all(SERVICES_DIR);
 
     for relative in files_with_extension(root, Path::new(PILOTS_DIR), "md", &mut problems) {
         if let Some(file) = read_source(root, &relative, &mut problems) {
@@ -95,6 +102,7 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
                 home,
                 pilots,
                 standards,
+                services,
             })
         }
         _ => Err(problems),

@@ -478,6 +478,78 @@ pub struct StandardUse {
     pub note: Option<String>,
 }
 
+/// A service list as a pilot's services file gives it; items name standards by identity.
+#[derive(Debug, Clone)]
+pub struct ServiceListEntry {
+    pub slug: Slug,
+    pub title: String,
+    pub source: SourceId,
+    pub period: Option<String>,
+    /// How many items the source says the list has (it may name fewer, or none).
+    pub count: Option<u32>,
+    pub note: Option<String>,
+    pub items: Vec<ServiceItemEntry>,
+}
+
+/// One service a resident can get (服务事项).
+#[derive(Debug, Clone)]
+pub struct ServiceItemEntry {
+    pub domain: DomainId,
+    pub category: Option<String>,
+    pub name: String,
+    /// 服务对象
+    pub recipients: Option<String>,
+    /// 服务内容
+    pub content: Option<String>,
+    /// 服务标准, as text
+    pub standard_text: Option<String>,
+    /// Identities of the standards behind it (see [`StandardEntry::identity`]).
+    pub standards: Vec<String>,
+    /// 支出责任
+    pub funding: Option<String>,
+    /// 牵头负责单位
+    pub lead: Option<String>,
+    /// 承办窗口
+    pub window: Option<String>,
+    /// Who it serves: 老年人, 残疾人 …
+    pub tags: Vec<String>,
+}
+
+/// A demonstration site (示范点) a pilot's documents name.
+#[derive(Debug, Clone)]
+pub struct DemoSiteEntry {
+    pub slug: Slug,
+    pub name: String,
+    pub kind: String,
+    pub place: Option<String>,
+    pub description: String,
+    pub source: SourceId,
+}
+
+/// The services file of one pilot.
+#[derive(Debug, Clone)]
+pub struct PilotServices {
+    pub pilot: Slug,
+    pub lists: Vec<ServiceListEntry>,
+    pub sites: Vec<DemoSiteEntry>,
+}
+
+/// A service list linked to its pilot and its items' standards.
+#[derive(Debug, Clone)]
+pub struct ServiceList {
+    pub pilot: PilotId,
+    pub list: ServiceListEntry,
+    /// Per item, the standards it names, in the item's order.
+    pub item_standards: Vec<Vec<StandardId>>,
+}
+
+/// A demonstration site linked to its pilot.
+#[derive(Debug, Clone)]
+pub struct DemoSite {
+    pub pilot: PilotId,
+    pub site: DemoSiteEntry,
+}
+
 /// The home page's own introduction.
 #[derive(Debug, Clone, Default)]
 pub struct HomeIntro {
@@ -495,6 +567,7 @@ pub struct Content {
     pub sources: Vec<Source>,
     pub pilots: Vec<Pilot>,
     pub pilot_standards: Vec<PilotStandards>,
+    pub pilot_services: Vec<PilotServices>,
     pub home: HomeIntro,
 }
 
@@ -521,6 +594,9 @@ pub struct Site {
     pub pilots: Vec<Pilot>,
     /// Sorted by level, then code, then title.
     pub standards: Vec<Standard>,
+    /// In pilot order, then file order.
+    pub service_lists: Vec<ServiceList>,
+    pub demo_sites: Vec<DemoSite>,
     pub home: HomeIntro,
     pilots_by_region: Vec<Vec<PilotId>>,
     pilots_by_domain: Vec<Vec<PilotId>>,
@@ -538,6 +614,7 @@ impl Site {
             sources,
             mut pilots,
             pilot_standards,
+            pilot_services,
             home,
         } = content;
         // Region and domain ids were handed out by `validate`, which sorts them by
@@ -563,6 +640,7 @@ impl Site {
             .collect();
         let (standards, standards_by_pilot, policies_by_pilot) =
             merge_standards(pilot_standards, &pilot_ids, pilots.len());
+        let (service_lists, demo_sites) = link_services(pilot_services, &pilot_ids, &standards);
         Site {
             config,
             base_url,
@@ -571,6 +649,8 @@ impl Site {
             sources,
             pilots,
             standards,
+            service_lists,
+            demo_sites,
             home,
             pilots_by_region,
             pilots_by_domain,
@@ -589,6 +669,14 @@ impl Site {
 
     pub fn standards_of_pilot(&self, id: PilotId) -> &[StandardId] {
         &self.standards_by_pilot[id.0]
+    }
+
+    pub fn lists_of_pilot(&self, id: PilotId) -> impl Iterator<Item = &ServiceList> {
+        self.service_lists.iter().filter(move |l| l.pilot == id)
+    }
+
+    pub fn sites_of_pilot(&self, id: PilotId) -> impl Iterator<Item = &DemoSite> {
+        self.demo_sites.iter().filter(move |s| s.pilot == id)
     }
 
     pub fn policies_of_pilot(&self, id: PilotId) -> &[Policy] {
@@ -712,6 +800,47 @@ impl Site {
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.into_iter().map(|(_, id)| id).take(8).collect()
     }
+}
+
+/// Service lists and sites with pilot ids and standard ids; drafts left out drop theirs.
+fn link_services(
+    files: Vec<PilotServices>,
+    pilot_ids: &HashMap<&str, PilotId>,
+    standards: &[Standard],
+) -> (Vec<ServiceList>, Vec<DemoSite>) {
+    let standard_ids: HashMap<&str, StandardId> = standards
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.identity.as_str(), StandardId(i)))
+        .collect();
+    let mut lists = Vec::new();
+    let mut sites = Vec::new();
+    for file in files {
+        let Some(&pilot) = pilot_ids.get(file.pilot.as_str()) else {
+            continue;
+        };
+        for list in file.lists {
+            let item_standards = list
+                .items
+                .iter()
+                .map(|item| {
+                    item.standards
+                        .iter()
+                        .filter_map(|s| standard_ids.get(s.as_str()).copied())
+                        .collect()
+                })
+                .collect();
+            lists.push(ServiceList {
+                pilot,
+                list,
+                item_standards,
+            });
+        }
+        sites.extend(file.sites.into_iter().map(|site| DemoSite { pilot, site }));
+    }
+    lists.sort_by_key(|l| l.pilot);
+    sites.sort_by_key(|s| s.pilot);
+    (lists, sites)
 }
 
 /// The standards, and per pilot its standards (in file order) and its policies.

@@ -483,3 +483,47 @@ fn open_data_parses_and_its_counts_match_the_pages() {
         && &r[2] == "预约挂号服务规范"
         && &r[5] == "tongwulang"));
 }
+
+#[test]
+fn every_service_list_and_site_has_its_page_with_its_items() {
+    let built = build_bundled(None);
+    let (site, _) = load_site(&BuildOptions::new(repo_root())).unwrap();
+    assert!(
+        site.service_lists.len() >= 30,
+        "{} lists",
+        site.service_lists.len()
+    );
+    let index = built.page("liangbiao/");
+    let listed: BTreeSet<String> = links(&index, "main table a").into_iter().collect();
+    for list in &site.service_lists {
+        let url = format!("/liangbiao/{}/", list.list.slug);
+        assert!(listed.contains(&url), "{url} not on /liangbiao/");
+        let page = built.page(&url);
+        assert_eq!(
+            select(&page, "article.service").len(),
+            list.list.items.len(),
+            "{url}"
+        );
+        if list.list.items.is_empty() {
+            assert!(
+                main_text(&page).contains("没有列出具体事项"),
+                "{url} must say it lists no items"
+            );
+        }
+    }
+    for demo in &site.demo_sites {
+        let url = format!("/liangbiao/sites/{}/", demo.site.slug);
+        assert!(
+            listed.contains(&url) || links(&index, "main .cards a").contains(&url),
+            "{url}"
+        );
+        assert_eq!(
+            select(&built.page(&format!("{url}poster/")), "svg.qr").len(),
+            1
+        );
+    }
+    // 通武廊's named services link to the Q/TWL standards behind them.
+    let tongwulang = built.page("liangbiao/tongwulang-services/");
+    assert!(links(&tongwulang, "main .service a")
+        .contains(&"/standards/q-twl-tg101-01-2021/".to_string()));
+}

@@ -118,8 +118,9 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
     copy_tree(&repo_root().join("static"), &dir.path().join("static"));
     let built = common::build_site(dir.path(), None);
     // Home, 3 indexes, 404 and the data page; 2 regions, 2 pilots, 2 domains; the
-    // standards index, its 6 non-empty groupings and 2 standard pages.
-    assert_eq!(built.report.pages, 21);
+    // standards index, its 6 non-empty groupings and 2 standard pages; the disclosure
+    // index, one list, one site and its poster.
+    assert_eq!(built.report.pages, 25);
     let pilot = built.text("pilots/xicheng/");
     // The evaluation table's figure comes first, the other source's after it.
     let first = pilot.find(">36项<").expect("36 shown");
@@ -168,4 +169,72 @@ fn standards_link_both_ways_with_their_parsed_code() {
             "{listing}"
         );
     }
+}
+
+/// Decodes the QR code drawn as `<rect>` runs inside `svg.qr` on a page.
+fn decode_qr(page: &scraper::Html) -> String {
+    let svg = common::select(page, "svg.qr")[0];
+    let view_box = svg
+        .value()
+        .attr("viewbox")
+        .or(svg.value().attr("viewBox"))
+        .unwrap();
+    let size: usize = view_box.split_whitespace().last().unwrap().parse().unwrap();
+    let scale = 4;
+    let mut dark = vec![false; size * size];
+    for rect in common::select(page, "svg.qr rect[height='1']") {
+        let attr = |name: &str| -> usize { rect.value().attr(name).unwrap().parse().unwrap() };
+        for dx in 0..attr("width") {
+            dark[attr("y") * size + attr("x") + dx] = true;
+        }
+    }
+    let pixels = size * scale;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(pixels, pixels, |x, y| {
+        if dark[(y / scale) * size + x / scale] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the page");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn a_poster_qr_code_decodes_to_its_page_under_the_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    let built = common::build_site(dir.path(), Some("https://example.gov.cn/bps/"));
+    let poster = built.page("liangbiao/sites/xicheng-station/poster/");
+    assert_eq!(
+        decode_qr(&poster),
+        "https://example.gov.cn/bps/liangbiao/sites/xicheng-station/"
+    );
+
+    // The list shows its item with the standards behind it, linked both by title and code.
+    let list = built.page("liangbiao/xicheng-visits/");
+    let text = common::main_text(&list);
+    for expected in [
+        "上门访视",
+        "独居、空巢、高龄老年人",
+        "北京市西城区民政局",
+        "资料所述事项数4 项",
+    ] {
+        assert!(text.contains(expected), "{expected} missing: {text}");
+    }
+    let links = common::links(&list, "main .service a");
+    assert!(
+        links.contains(&"/bps/standards/gb-t-37668-2019/".to_string()),
+        "{links:?}"
+    );
+    assert_eq!(links.len(), 2, "{links:?}");
+    // The pilot page points at its disclosure.
+    let pilot = built.page("pilots/xicheng/");
+    assert!(common::links(&pilot, "main .disclosures a")
+        .contains(&"/bps/liangbiao/xicheng-visits/".to_string()));
 }

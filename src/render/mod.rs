@@ -2,6 +2,7 @@
 //! side (sorted lists, totals, links), so templates only lay things out.
 
 mod data;
+mod services;
 mod standards;
 
 use std::path::Path;
@@ -94,7 +95,7 @@ pub fn render_site(
 ) -> Result<Vec<OutputFile>, BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
-    let jobs = views.jobs();
+    let jobs = views.jobs()?;
     let mut files = views.data_files()?;
     let pages: Vec<OutputFile> = jobs
         .par_iter()
@@ -174,6 +175,7 @@ impl CommonView {
             ("pilots", "试点", "pilots/"),
             ("domains", "服务领域", "domains/"),
             ("standards", "标准", "standards/"),
+            ("liangbiao", "亮标惠民", "liangbiao/"),
         ]
         .into_iter()
         .map(|(key, label, path)| NavItem {
@@ -317,7 +319,7 @@ impl<'a> Views<'a> {
         }
     }
 
-    fn jobs(&self) -> Vec<PageJob> {
+    fn jobs(&self) -> Result<Vec<PageJob>, BuildError> {
         let site = self.site;
         let mut jobs = vec![
             self.job(
@@ -419,9 +421,10 @@ impl<'a> Views<'a> {
                 self.domain(domain),
             ));
         }
+        jobs.extend(self.disclosure_jobs()?);
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
-        jobs
+        Ok(jobs)
     }
 
     fn job(
@@ -693,6 +696,8 @@ impl<'a> Views<'a> {
             "updated": pilot.updated,
             "related": self.cards(&site.related(id)),
             "standard_groups": self.subsystem_groups(&[id]),
+            "lists": site.lists_of_pilot(id).map(|l| self.list_card(l)).collect::<Vec<_>>(),
+            "sites": site.sites_of_pilot(id).map(|s| self.site_card(s)).collect::<Vec<_>>(),
             "standard_count": site.standards_of_pilot(id).len(),
             "policies": site.policies_of_pilot(id).iter().map(|p| serde_json::json!({
                 "title": p.title,

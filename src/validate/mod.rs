@@ -15,6 +15,7 @@ use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
 use crate::markdown;
+mod services;
 mod standards;
 
 use crate::model::{
@@ -87,6 +88,15 @@ pub fn validate(
         }
     }
 
+    let pilot_services = check_all_services(
+        loaded,
+        &pilot_slugs,
+        &domains,
+        &pilot_standards,
+        &refs,
+        &mut problems,
+    );
+
     match (config, base_url) {
         (Some(config), Some(base_url)) if !problems.has_errors() => Ok((
             Content {
@@ -97,6 +107,7 @@ pub fn validate(
                 sources,
                 pilots,
                 pilot_standards,
+                pilot_services,
                 home: home.unwrap_or_default(),
             },
             problems,
@@ -184,7 +195,7 @@ fn find_span(text: &str, needle: &str) -> Range<usize> {
     text.find(needle).map_or(0..0, |i| i..i + needle.len())
 }
 
-fn parse_slug(
+pub(crate) fn parse_slug(
     value: &Spanned<String>,
     file: &SourceFile,
     offset: usize,
@@ -939,6 +950,47 @@ fn order_figures(figures: &mut [Figure], primary: Option<SourceId>) {
     for (slot, (_, _, _, _, figure)) in figures.iter_mut().zip(keyed) {
         *slot = figure;
     }
+}
+
+fn check_all_services(
+    loaded: &LoadedSite,
+    pilots: &HashMap<&str, ()>,
+    domains: &[Domain],
+    pilot_standards: &[crate::model::PilotStandards],
+    refs: &References,
+    problems: &mut Diagnostics,
+) -> Vec<crate::model::PilotServices> {
+    // An item may name a standard by code or by title; both lead to its identity.
+    let standards: HashMap<String, HashMap<String, String>> = pilot_standards
+        .iter()
+        .map(|file| {
+            let keys = file
+                .standards
+                .iter()
+                .flat_map(|s| {
+                    let by_title = (format!("《{}》", s.title), s.identity());
+                    s.code_key()
+                        .map(|code| (code, s.identity()))
+                        .into_iter()
+                        .chain([by_title])
+                })
+                .collect();
+            (file.pilot.to_string(), keys)
+        })
+        .collect();
+    let context = services::ServiceContext {
+        pilots,
+        domains,
+        standards: &standards,
+    };
+    let mut slugs = HashMap::new();
+    loaded
+        .services
+        .iter()
+        .filter_map(|file| {
+            services::check_services_file(file, &context, refs, &mut slugs, problems)
+        })
+        .collect()
 }
 
 /// Two different standards must not share a page: their slugs are compared across files.

@@ -1,0 +1,211 @@
+//! The 亮标惠民 disclosure: `/liangbiao/` with every service list and demonstration
+//! site, one page per list as a resident reads it, one page per site and a printable
+//! poster whose QR code leads to that page.
+
+use serde::Serialize;
+
+use super::{Link, PageJob, Views};
+use crate::model::{DemoSite, ServiceList};
+use crate::qr::qr_svg;
+use crate::BuildError;
+
+#[derive(Serialize)]
+struct ItemView {
+    name: String,
+    category: Option<String>,
+    recipients: Option<String>,
+    content: Option<String>,
+    standard_text: Option<String>,
+    standards: Vec<Link>,
+    funding: Option<String>,
+    lead: Option<String>,
+    window: Option<String>,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct DomainGroup {
+    id: String,
+    domain: Link,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ListCard {
+    title: String,
+    url: String,
+    pilot: Link,
+    items: usize,
+    count: Option<u32>,
+    source: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SiteCard {
+    name: String,
+    kind: String,
+    url: String,
+    pilot: Link,
+}
+
+impl Views<'_> {
+    fn list_url(&self, list: &ServiceList) -> String {
+        self.base.link(&format!("liangbiao/{}/", list.list.slug))
+    }
+
+    fn site_path(site: &DemoSite) -> String {
+        format!("liangbiao/sites/{}/", site.site.slug)
+    }
+
+    fn pilot_link(&self, id: crate::model::PilotId) -> Link {
+        let pilot = self.site.pilot(id);
+        Link {
+            name: pilot.title.clone(),
+            url: self.pilot_url(pilot),
+        }
+    }
+
+    pub(super) fn list_card(&self, list: &ServiceList) -> ListCard {
+        ListCard {
+            title: list.list.title.clone(),
+            url: self.list_url(list),
+            pilot: self.pilot_link(list.pilot),
+            items: list.list.items.len(),
+            count: list.list.count,
+            source: self.site.source(list.list.source).short_title.clone(),
+        }
+    }
+
+    pub(super) fn site_card(&self, site: &DemoSite) -> SiteCard {
+        SiteCard {
+            name: site.site.name.clone(),
+            kind: site.site.kind.clone(),
+            url: self.base.link(&Self::site_path(site)),
+            pilot: self.pilot_link(site.pilot),
+        }
+    }
+
+    /// Every disclosure page; posters need their QR code, which can fail for absurd URLs.
+    pub(super) fn disclosure_jobs(&self) -> Result<Vec<PageJob>, BuildError> {
+        let site = self.site;
+        let lists: Vec<ListCard> = site
+            .service_lists
+            .iter()
+            .map(|l| self.list_card(l))
+            .collect();
+        let sites: Vec<SiteCard> = site.demo_sites.iter().map(|s| self.site_card(s)).collect();
+        let mut jobs = vec![self.job(
+            "liangbiao/index.html",
+            "liangbiao.html",
+            "亮标惠民",
+            "亮标惠民：把基本公共服务的清单和标准公开给群众。各试点公开的服务清单和标准惠民示范点。",
+            "liangbiao",
+            serde_json::json!({ "lists": lists, "sites": sites }),
+        )];
+        for list in &site.service_lists {
+            jobs.push(self.job(
+                &format!("liangbiao/{}/index.html", list.list.slug),
+                "service_list.html",
+                &list.list.title,
+                &format!(
+                    "{}：能享受哪些服务、谁可以享受、依据什么标准、由谁提供。",
+                    list.list.title
+                ),
+                "liangbiao",
+                self.list_page(list),
+            ));
+        }
+        for demo in &site.demo_sites {
+            let path = Self::site_path(demo);
+            let data = self.site_page(demo)?;
+            jobs.push(self.job(
+                &format!("{path}index.html"),
+                "demo_site.html",
+                &demo.site.name,
+                &demo.site.description,
+                "liangbiao",
+                data.clone(),
+            ));
+            jobs.push(self.job(
+                &format!("{path}poster/index.html"),
+                "poster.html",
+                &format!("{}（海报）", demo.site.name),
+                &demo.site.description,
+                "liangbiao",
+                data,
+            ));
+        }
+        Ok(jobs)
+    }
+
+    fn list_page(&self, list: &ServiceList) -> serde_json::Value {
+        let site = self.site;
+        let mut groups: Vec<DomainGroup> = Vec::new();
+        for (item, standards) in list.list.items.iter().zip(&list.item_standards) {
+            let view = ItemView {
+                name: item.name.clone(),
+                category: item.category.clone(),
+                recipients: item.recipients.clone(),
+                content: item.content.clone(),
+                standard_text: item.standard_text.clone(),
+                standards: standards
+                    .iter()
+                    .map(|&s| {
+                        let standard = site.standard(s);
+                        Link {
+                            name: match standard.code_text() {
+                                Some(code) => format!("{code}《{}》", standard.title),
+                                None => format!("《{}》", standard.title),
+                            },
+                            url: self.standard_url(standard),
+                        }
+                    })
+                    .collect(),
+                funding: item.funding.clone(),
+                lead: item.lead.clone(),
+                window: item.window.clone(),
+                tags: item.tags.clone(),
+            };
+            match groups
+                .iter_mut()
+                .find(|g| g.domain.name == site.domain(item.domain).name)
+            {
+                Some(group) => group.items.push(view),
+                None => groups.push(DomainGroup {
+                    id: format!("domain-{}", site.domain(item.domain).slug),
+                    domain: self.domain_link(item.domain),
+                    items: vec![view],
+                }),
+            }
+        }
+        // Domains in their national order, items within a domain as the source lists them.
+        groups.sort_by_key(|g| site.domains.iter().position(|d| d.name == g.domain.name));
+        let source = site.source(list.list.source);
+        serde_json::json!({
+            "card": self.list_card(list),
+            "period": list.list.period.clone().unwrap_or_else(|| source.period.clone()),
+            "note": list.list.note,
+            "source_title": source.title,
+            "groups": groups,
+        })
+    }
+
+    fn site_page(&self, demo: &DemoSite) -> Result<serde_json::Value, BuildError> {
+        let page_url = self.base.absolute(&Self::site_path(demo));
+        let qr = qr_svg(&page_url, &format!("二维码：{}", demo.site.name)).map_err(|message| {
+            BuildError::Asset {
+                path: Self::site_path(demo),
+                message: format!("QR code: {message}"),
+            }
+        })?;
+        Ok(serde_json::json!({
+            "card": self.site_card(demo),
+            "place": demo.site.place,
+            "description": demo.site.description,
+            "source": self.site.source(demo.site.source).short_title,
+            "page_url": page_url,
+            "poster_url": self.base.link(&format!("{}poster/", Self::site_path(demo))),
+            "qr_svg": qr,
+        }))
+    }
+}

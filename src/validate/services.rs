@@ -1,0 +1,295 @@
+//! `content/services/<pilot>.toml`: a pilot's service lists (服务清单) and the
+//! demonstration sites (示范点) its documents name. Items may point at standards of the
+//! same pilot by code or exact title; every such reference must resolve.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    backticked, check_matches_file_name, non_empty, parse_file, parse_slug, resolve, EntryContext,
+    References,
+};
+use crate::diagnostics::{did_you_mean, Diagnostics, SourceFile};
+use crate::load::DOMAINS_FILE;
+use crate::model::{DemoSiteEntry, Domain, PilotServices, ServiceItemEntry, ServiceListEntry};
+use crate::standard_code::StandardCode;
+
+/// Who a service is for: the groups a resident chooses from on the disclosure pages.
+pub const SERVICE_TAGS: [&str; 11] = [
+    "老年人",
+    "残疾人",
+    "儿童",
+    "学生",
+    "失业人员",
+    "退役军人",
+    "困难群众",
+    "孕产妇",
+    "新市民",
+    "患者",
+    "居民",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesFile {
+    pilot: Spanned<String>,
+    #[serde(default)]
+    list: Vec<ListToml>,
+    #[serde(default)]
+    site: Vec<SiteToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListToml {
+    slug: Spanned<String>,
+    title: String,
+    source: Spanned<String>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    item: Vec<ItemToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemToml {
+    domain: Spanned<String>,
+    #[serde(default)]
+    category: Option<Spanned<String>>,
+    name: String,
+    #[serde(default)]
+    recipients: Option<String>,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    standard_text: Option<String>,
+    #[serde(default)]
+    standards: Vec<Spanned<String>>,
+    #[serde(default)]
+    funding: Option<String>,
+    #[serde(default)]
+    lead: Option<String>,
+    #[serde(default)]
+    window: Option<String>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteToml {
+    slug: Spanned<String>,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    place: Option<String>,
+    description: String,
+    source: Spanned<String>,
+}
+
+/// What the other files tell a services file: pilots, domains and each pilot's standards.
+pub struct ServiceContext<'a> {
+    pub pilots: &'a HashMap<&'a str, ()>,
+    pub domains: &'a [Domain],
+    /// Pilot slug → (normalised code or 《title》 → identity) for each of its standards,
+    /// so an item may name a standard by either.
+    pub standards: &'a HashMap<String, HashMap<String, String>>,
+}
+
+/// Checks one services file; `slugs` collects list and site slugs across files.
+pub fn check_services_file(
+    file: &SourceFile,
+    context: &ServiceContext,
+    refs: &References,
+    slugs: &mut HashMap<String, String>,
+    problems: &mut Diagnostics,
+) -> Option<PilotServices> {
+    let parsed: ServicesFile = parse_file(file, problems)?;
+    let ctx = EntryContext { file, offset: 0 };
+    let before = problems.error_count();
+    resolve(
+        context.pilots,
+        &parsed.pilot,
+        "pilot",
+        "content/pilots/",
+        &ctx,
+        problems,
+    );
+    check_matches_file_name("pilot", &parsed.pilot, &ctx, problems);
+    let pilot = parsed.pilot.get_ref().clone();
+    let empty = HashMap::new();
+    let pilot_standards = context.standards.get(&pilot).unwrap_or(&empty);
+
+    let mut lists = Vec::new();
+    for list in &parsed.list {
+        let slug = parse_slug(&list.slug, file, 0, problems);
+        check_unique(&list.slug, slugs, &ctx, problems);
+        let source = refs.source(&list.source, &ctx, problems);
+        let items: Vec<ServiceItemEntry> = list
+            .item
+            .iter()
+            .filter_map(|item| check_item(item, context, pilot_standards, &ctx, problems))
+            .collect();
+        if let (Some(slug), Some(source)) = (slug, source) {
+            lists.push(ServiceListEntry {
+                slug,
+                title: list.title.trim().to_string(),
+                source,
+                period: non_empty(&list.period),
+                count: list.count,
+                note: non_empty(&list.note),
+                items,
+            });
+        }
+    }
+    let mut sites = Vec::new();
+    for site in &parsed.site {
+        let slug = parse_slug(&site.slug, file, 0, problems);
+        check_unique(&site.slug, slugs, &ctx, problems);
+        let source = refs.source(&site.source, &ctx, problems);
+        if let (Some(slug), Some(source)) = (slug, source) {
+            sites.push(DemoSiteEntry {
+                slug,
+                name: site.name.trim().to_string(),
+                kind: site.kind.trim().to_string(),
+                place: non_empty(&site.place),
+                description: site.description.trim().to_string(),
+                source,
+            });
+        }
+    }
+    if problems.error_count() > before {
+        return None;
+    }
+    Some(PilotServices {
+        pilot: crate::model::Slug::parse(&pilot).ok()?,
+        lists,
+        sites,
+    })
+}
+
+fn check_unique(
+    slug: &Spanned<String>,
+    seen: &mut HashMap<String, String>,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) {
+    let here = ctx.file.display_path();
+    if let Some(first) = seen.get(slug.get_ref()) {
+        problems.push(
+            ctx.error(slug, format!("duplicate slug `{}`", slug.get_ref()))
+                .expected(format!(
+                    "a slug no other list or site uses; it is already used in {first}"
+                )),
+        );
+    } else {
+        seen.insert(slug.get_ref().clone(), here);
+    }
+}
+
+fn check_item(
+    item: &ItemToml,
+    context: &ServiceContext,
+    pilot_standards: &HashMap<String, String>,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> Option<ServiceItemEntry> {
+    let names: HashMap<&str, usize> = context
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.name.as_str(), i))
+        .collect();
+    let domain = resolve(&names, &item.domain, "domain", DOMAINS_FILE, ctx, problems)?;
+    let category = match &item.category {
+        Some(category) => {
+            let allowed: Vec<&str> = context.domains[domain]
+                .categories
+                .iter()
+                .map(String::as_str)
+                .collect();
+            if !allowed.contains(&category.get_ref().as_str()) {
+                problems.push(
+                    ctx.error(
+                        category,
+                        format!(
+                            "`{}` is not a category of {}",
+                            category.get_ref(),
+                            item.domain.get_ref()
+                        ),
+                    )
+                    .expected(format!("one of {}", backticked(&allowed)))
+                    .hint_opt(did_you_mean(category.get_ref(), allowed.iter().copied())),
+                );
+                return None;
+            }
+            Some(category.get_ref().clone())
+        }
+        None => None,
+    };
+    let mut standards = Vec::new();
+    for reference in &item.standards {
+        let Some(identity) = pilot_standards.get(&standard_identity(reference.get_ref())) else {
+            problems.push(
+                ctx.error(
+                    reference,
+                    format!(
+                        "standard `{}` is not in this pilot's standards file",
+                        reference.get_ref()
+                    ),
+                )
+                .expected(
+                    "the code or exact title of a standard in content/standards/<pilot>.toml",
+                ),
+            );
+            continue;
+        };
+        standards.push(identity.clone());
+    }
+    let mut tags = Vec::new();
+    for tag in &item.tags {
+        if !SERVICE_TAGS.contains(&tag.get_ref().as_str()) {
+            problems.push(
+                ctx.error(tag, format!("unknown tag `{}`", tag.get_ref()))
+                    .expected(format!("one of {}", backticked(&SERVICE_TAGS)))
+                    .hint_opt(did_you_mean(tag.get_ref(), SERVICE_TAGS)),
+            );
+            continue;
+        }
+        tags.push(tag.get_ref().clone());
+    }
+    Some(ServiceItemEntry {
+        domain: crate::model::DomainId(domain),
+        category,
+        name: item.name.trim().to_string(),
+        recipients: non_empty(&item.recipients),
+        content: non_empty(&item.content),
+        standard_text: non_empty(&item.standard_text),
+        standards,
+        funding: non_empty(&item.funding),
+        lead: non_empty(&item.lead),
+        window: non_empty(&item.window),
+        tags,
+    })
+}
+
+/// The identity a reference from an item names: a normalised code, or the title in 《》.
+pub fn standard_identity(reference: &str) -> String {
+    match StandardCode::parse(reference) {
+        Ok(code) => code.to_string(),
+        Err(_) => format!(
+            "《{}》",
+            reference
+                .trim()
+                .trim_start_matches('《')
+                .trim_end_matches('》')
+        ),
+    }
+}
