@@ -469,6 +469,18 @@ fn open_data_parses_and_its_counts_match_the_pages() {
         standard_pages
     );
 
+    let services: serde_json::Value = serde_json::from_slice(&files["data/services.json"]).unwrap();
+    let lists = services["services"].as_array().unwrap();
+    let list_pages = files
+        .keys()
+        .filter(|p| {
+            p.starts_with("liangbiao/")
+                && p.matches('/').count() == 2
+                && !p.starts_with("liangbiao/sites/")
+        })
+        .count();
+    assert_eq!(lists.len(), list_pages);
+
     let csv_bytes = &files["data/standards.csv"];
     assert!(
         csv_bytes.starts_with(b"\xEF\xBB\xBF"),

@@ -74,6 +74,33 @@ struct UseRecord {
     source: String,
 }
 
+#[derive(Serialize)]
+struct ServiceListRecord {
+    slug: String,
+    url: String,
+    pilot: String,
+    title: String,
+    source: String,
+    period: Option<String>,
+    count: Option<u32>,
+    items: Vec<ServiceItemRecord>,
+}
+
+#[derive(Serialize)]
+struct ServiceItemRecord {
+    domain: String,
+    category: Option<String>,
+    name: String,
+    recipients: Option<String>,
+    content: Option<String>,
+    standard_text: Option<String>,
+    standards: Vec<String>,
+    funding: Option<String>,
+    lead: Option<String>,
+    window: Option<String>,
+    tags: Vec<String>,
+}
+
 /// One documented field of a data file, for the `/data/` page.
 #[derive(Serialize)]
 pub(super) struct FieldDoc {
@@ -170,7 +197,42 @@ impl Views<'_> {
         }
     }
 
-    /// `data/pilots.json`, `data/standards.json` and `data/standards.csv`.
+    fn service_list_record(&self, list: &crate::model::ServiceList) -> ServiceListRecord {
+        let site = self.site;
+        let entry = &list.list;
+        ServiceListRecord {
+            slug: entry.slug.to_string(),
+            url: self.base.absolute(&format!("liangbiao/{}/", entry.slug)),
+            pilot: site.pilot(list.pilot).slug.to_string(),
+            title: entry.title.clone(),
+            source: site.source(entry.source).id.to_string(),
+            period: entry.period.clone(),
+            count: entry.count,
+            items: entry
+                .items
+                .iter()
+                .zip(&list.item_standards)
+                .map(|(item, standards)| ServiceItemRecord {
+                    domain: site.domain(item.domain).name.clone(),
+                    category: item.category.clone(),
+                    name: item.name.clone(),
+                    recipients: item.recipients.clone(),
+                    content: item.content.clone(),
+                    standard_text: item.standard_text.clone(),
+                    standards: standards
+                        .iter()
+                        .map(|&s| site.standard(s).slug.clone())
+                        .collect(),
+                    funding: item.funding.clone(),
+                    lead: item.lead.clone(),
+                    window: item.window.clone(),
+                    tags: item.tags.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// `data/pilots.json`, `data/standards.json`, `data/services.json` and `data/standards.csv`.
     pub(super) fn data_files(&self) -> Result<Vec<OutputFile>, BuildError> {
         let site = self.site;
         let mut pilots: Vec<PilotRecord> =
@@ -181,10 +243,17 @@ impl Views<'_> {
             .map(|id| self.standard_record(id))
             .collect();
         standards.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let mut services: Vec<ServiceListRecord> = site
+            .service_lists
+            .iter()
+            .map(|l| self.service_list_record(l))
+            .collect();
+        services.sort_by(|a, b| a.slug.cmp(&b.slug));
 
         Ok(vec![
             json_file("pilots", &pilots),
             json_file("standards", &standards),
+            json_file("services", &services),
             OutputFile {
                 path: "data/standards.csv".into(),
                 bytes: standards_csv(&standards).map_err(|message| BuildError::Asset {
@@ -202,6 +271,7 @@ impl Views<'_> {
             "files": [
                 { "name": "pilots.json", "url": self.base.link("data/pilots.json"), "records": site.pilots.len(), "what": "试点", "fields": PILOT_FIELDS },
                 { "name": "standards.json", "url": self.base.link("data/standards.json"), "records": site.standards.len(), "what": "标准", "fields": STANDARD_FIELDS },
+                { "name": "services.json", "url": self.base.link("data/services.json"), "records": site.service_lists.len(), "what": "服务清单", "fields": SERVICE_FIELDS },
                 { "name": "standards.csv", "url": self.base.link("data/standards.csv"), "records": site.standards.len(), "what": "标准（表格）", "fields": CSV_FIELDS },
             ],
         })
@@ -278,6 +348,14 @@ const STANDARD_FIELDS: &[FieldDoc] = &[
     FieldDoc { name: "full_text_url", meaning: "标准全文的公开地址（资料给出时）" },
     FieldDoc { name: "regions", meaning: "使用该标准的试点所在地区标识" },
     FieldDoc { name: "uses", meaning: "使用该标准的试点：pilot（试点标识）、relation（制定、参与制定、引用等）、subsystem（所属子体系）、source（资料标识）" },
+];
+
+const SERVICE_FIELDS: &[FieldDoc] = &[
+    FieldDoc { name: "slug, url", meaning: "服务清单的标识和页面地址" },
+    FieldDoc { name: "pilot", meaning: "所属试点的标识" },
+    FieldDoc { name: "title, source, period", meaning: "清单名称、资料标识、所描述的时期" },
+    FieldDoc { name: "count", meaning: "资料所述的事项数量；资料只给数量时 items 为空" },
+    FieldDoc { name: "items", meaning: "事项：domain（领域）、category（服务类别）、name、recipients（服务对象）、content（服务内容）、standard_text（服务标准）、standards（标准标识）、funding（支出责任）、lead（牵头负责单位）、window（承办窗口）、tags（服务人群）" },
 ];
 
 const CSV_FIELDS: &[FieldDoc] = &[
