@@ -233,6 +233,15 @@ fn a_poster_qr_code_decodes_to_its_page_under_the_base_url() {
         "{links:?}"
     );
     assert_eq!(links.len(), 2, "{links:?}");
+    assert_eq!(
+        common::select(&list, "main h3.category").len(),
+        1,
+        "grouped by category"
+    );
+    // The standard's page names the service that relies on it.
+    let standard = built.page("standards/gb-t-37668-2019/");
+    assert!(common::links(&standard, "main .uses a")
+        .contains(&"/bps/liangbiao/xicheng-visits/".to_string()));
     // The pilot page points at its disclosure.
     let pilot = built.page("pilots/xicheng/");
     assert!(common::links(&pilot, "main .disclosures a")

@@ -27,6 +27,14 @@ struct ItemView {
 struct DomainGroup {
     id: String,
     domain: Link,
+    count: usize,
+    categories: Vec<CategoryGroup>,
+}
+
+/// Items of one service category (服务类别); `title` is None for uncategorised items.
+#[derive(Serialize)]
+struct CategoryGroup {
+    title: Option<String>,
     items: Vec<ItemView>,
 }
 
@@ -166,20 +174,49 @@ impl Views<'_> {
                 window: item.window.clone(),
                 tags: item.tags.clone(),
             };
-            match groups
+            let domain = site.domain(item.domain);
+            let index = match groups.iter().position(|g| g.domain.name == domain.name) {
+                Some(index) => index,
+                None => {
+                    groups.push(DomainGroup {
+                        id: format!("domain-{}", domain.slug),
+                        domain: self.domain_link(item.domain),
+                        count: 0,
+                        categories: Vec::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[index];
+            group.count += 1;
+            match group
+                .categories
                 .iter_mut()
-                .find(|g| g.domain.name == site.domain(item.domain).name)
+                .find(|c| c.title == view.category)
             {
-                Some(group) => group.items.push(view),
-                None => groups.push(DomainGroup {
-                    id: format!("domain-{}", site.domain(item.domain).slug),
-                    domain: self.domain_link(item.domain),
+                Some(category) => category.items.push(view),
+                None => group.categories.push(CategoryGroup {
+                    title: view.category.clone(),
                     items: vec![view],
                 }),
             }
         }
-        // Domains in their national order, items within a domain as the source lists them.
+        // Domains and categories in the national standard's order (uncategorised last);
+        // items within a category as the source lists them.
         groups.sort_by_key(|g| site.domains.iter().position(|d| d.name == g.domain.name));
+        for group in &mut groups {
+            let domain = site
+                .domains
+                .iter()
+                .find(|d| d.name == group.domain.name)
+                .expect("a known domain");
+            group.categories.sort_by_key(|c| {
+                c.title
+                    .as_ref()
+                    .and_then(|t| domain.categories.iter().position(|x| x == t))
+                    .unwrap_or(usize::MAX)
+            });
+        }
         let source = site.source(list.list.source);
         serde_json::json!({
             "card": self.list_card(list),
@@ -188,6 +225,22 @@ impl Views<'_> {
             "source_title": source.title,
             "groups": groups,
         })
+    }
+
+    /// The service items that name a standard, as links to their lists.
+    pub(super) fn services_of_standard(&self, id: crate::model::StandardId) -> Vec<Link> {
+        let mut links = Vec::new();
+        for list in &self.site.service_lists {
+            for (item, standards) in list.list.items.iter().zip(&list.item_standards) {
+                if standards.contains(&id) {
+                    links.push(Link {
+                        name: format!("{}（{}）", item.name, list.list.title),
+                        url: self.list_url(list),
+                    });
+                }
+            }
+        }
+        links
     }
 
     fn site_page(&self, demo: &DemoSite) -> Result<serde_json::Value, BuildError> {

@@ -418,6 +418,7 @@ impl Views<'_> {
             "implemented": standard.implemented,
             "url": standard.url,
             "uses": uses,
+            "services": self.services_of_standard(id),
         })
     }
 }
