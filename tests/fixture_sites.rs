@@ -41,6 +41,19 @@ fn diagnostics_of(root: &Path) -> String {
     }
 }
 
+/// The minimal fixture built with the bundled templates and static files.
+fn build_minimal(base_url: Option<&str>) -> common::BuiltSite {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    // The output lives in its own temporary folder; the source may go.
+    common::build_site(dir.path(), base_url)
+}
+
 #[test]
 fn the_minimal_fixture_is_valid() {
     let (site, warnings) = load_site(&BuildOptions::new(fixtures().join("minimal"))).unwrap();
@@ -109,14 +122,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 
 #[test]
 fn the_minimal_fixture_builds_with_the_bundled_templates() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &dir.path().join("templates"),
-    );
-    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
-    let built = common::build_site(dir.path(), None);
+    let built = build_minimal(None);
     // Home, 3 indexes, 404 and the data page; 2 regions, 2 pilots, 2 domains; the
     // standards index, its 6 non-empty groupings and 2 standard pages; the disclosure
     // index, one list, one site and its poster.
@@ -131,13 +137,7 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
 
 #[test]
 fn standards_link_both_ways_with_their_parsed_code() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &dir.path().join("templates"),
-    );
-    let built = common::build_site(dir.path(), None);
+    let built = build_minimal(None);
     // The full-width code in the content is normalised, and its level derived.
     let standard = built.page("standards/gb-t-37668-2019/");
     let text = common::main_text(&standard);
@@ -203,13 +203,7 @@ fn decode_qr(page: &scraper::Html) -> String {
 
 #[test]
 fn a_poster_qr_code_decodes_to_its_page_under_the_base_url() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &dir.path().join("templates"),
-    );
-    let built = common::build_site(dir.path(), Some("https://example.gov.cn/bps/"));
+    let built = build_minimal(Some("https://example.gov.cn/bps/"));
     let poster = built.page("liangbiao/sites/xicheng-station/poster/");
     assert_eq!(
         decode_qr(&poster),

@@ -645,6 +645,18 @@ fn check_pilot(
     ))
 }
 
+/// A per-pilot file (`content/standards/x.toml`, `content/services/x.toml`) names an
+/// existing pilot, and is named after it.
+pub(crate) fn check_pilot_of_file(
+    pilot: &Spanned<String>,
+    pilots: &HashMap<&str, ()>,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) {
+    resolve(pilots, pilot, "pilot", "content/pilots/", ctx, problems);
+    check_matches_file_name("pilot", pilot, ctx, problems);
+}
+
 /// A file named differently from the entry's key makes editors look in the wrong place.
 pub(crate) fn check_matches_file_name(
     key: &str,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    backticked, check_matches_file_name, non_empty, parse_file, parse_slug, resolve, EntryContext,
+    backticked, check_pilot_of_file, non_empty, parse_file, parse_slug, resolve, EntryContext,
     References,
 };
 use crate::diagnostics::{did_you_mean, Diagnostics, SourceFile};
@@ -114,15 +114,7 @@ pub fn check_services_file(
     let parsed: ServicesFile = parse_file(file, problems)?;
     let ctx = EntryContext { file, offset: 0 };
     let before = problems.error_count();
-    resolve(
-        context.pilots,
-        &parsed.pilot,
-        "pilot",
-        "content/pilots/",
-        &ctx,
-        problems,
-    );
-    check_matches_file_name("pilot", &parsed.pilot, &ctx, problems);
+    check_pilot_of_file(&parsed.pilot, context.pilots, &ctx, problems);
     let pilot = parsed.pilot.get_ref().clone();
     let empty = HashMap::new();
     let pilot_standards = context.standards.get(&pilot).unwrap_or(&empty);

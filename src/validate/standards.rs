@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{
-    backticked, check_matches_file_name, non_empty, parse_file, resolve, EntryContext, References,
-};
+use super::{backticked, check_pilot_of_file, non_empty, parse_file, EntryContext, References};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::model::{PilotStandards, Policy, Relation, Slug, StandardEntry, StandardStatus};
 use crate::standard_code::{StandardCode, StandardLevel};
@@ -76,15 +74,7 @@ pub fn check_standards_file(
     let parsed: StandardsFile = parse_file(file, problems)?;
     let ctx = EntryContext { file, offset: 0 };
     let before = problems.error_count();
-    resolve(
-        pilots,
-        &parsed.pilot,
-        "pilot",
-        "content/pilots/",
-        &ctx,
-        problems,
-    );
-    check_matches_file_name("pilot", &parsed.pilot, &ctx, problems);
+    check_pilot_of_file(&parsed.pilot, pilots, &ctx, problems);
 
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     let mut standards = Vec::new();
