@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include entries marked `draft = true`.
     pub drafts: bool,
+    /// Also write `.gz` and `.br` siblings of text files, for `gzip_static`.
+    pub precompress: bool,
 }
 
 impl BuildOptions {
@@ -49,6 +51,7 @@ impl BuildOptions {
             root,
             base_url: None,
             drafts: false,
+            precompress: false,
         }
     }
 }
@@ -147,7 +150,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let started = Instant::now();
     files.extend(assets.files);
-    let written = write::write_site(&options.output, files)?;
+    let written = write::write_site(&options.output, files, options.precompress)?;
     stage("write", started);
 
     Ok(BuildReport {

@@ -47,6 +47,9 @@ struct BuildArgs {
     /// Print the time spent in each pipeline stage.
     #[arg(long)]
     timings: bool,
+    /// Also write .gz and .br siblings of text files (for nginx gzip_static).
+    #[arg(long)]
+    precompress: bool,
 }
 
 #[derive(clap::Args)]

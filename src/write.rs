@@ -25,7 +25,11 @@ pub struct WriteReport {
 }
 
 /// Minifies HTML and writes `files` as the complete new content of `output`.
-pub fn write_site(output: &Path, files: Vec<OutputFile>) -> Result<WriteReport, BuildError> {
+pub fn write_site(
+    output: &Path,
+    files: Vec<OutputFile>,
+    precompress: bool,
+) -> Result<WriteReport, BuildError> {
     check_output_is_replaceable(output)?;
     check_no_duplicate_paths(&files)?;
     let staging = sibling(output, "staging");
@@ -34,7 +38,7 @@ pub fn write_site(output: &Path, files: Vec<OutputFile>) -> Result<WriteReport, 
 
     let written = files
         .into_par_iter()
-        .map(|file| write_one(&staging, file))
+        .map(|file| write_one(&staging, file, precompress))
         .collect::<Result<Vec<(bool, u64)>, BuildError>>();
     let written = match written {
         Ok(written) => written,
@@ -56,7 +60,11 @@ pub fn write_site(output: &Path, files: Vec<OutputFile>) -> Result<WriteReport, 
     })
 }
 
-fn write_one(staging: &Path, file: OutputFile) -> Result<(bool, u64), BuildError> {
+fn write_one(
+    staging: &Path,
+    file: OutputFile,
+    precompress: bool,
+) -> Result<(bool, u64), BuildError> {
     let is_html = file.path.ends_with(".html");
     let bytes = if is_html {
         minify_html(&file.bytes)
@@ -68,7 +76,44 @@ fn write_one(staging: &Path, file: OutputFile) -> Result<(bool, u64), BuildError
         fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
     }
     fs::write(&target, &bytes).map_err(|e| BuildError::io(&target, e))?;
+    if precompress && is_compressible(&file.path) {
+        for (extension, compressed) in [("gz", gzip(&bytes)), ("br", brotli(&bytes))] {
+            let path = staging.join(format!("{}.{extension}", file.path));
+            fs::write(&path, compressed).map_err(|e| BuildError::io(&path, e))?;
+        }
+    }
     Ok((is_html, bytes.len() as u64))
+}
+
+/// Text formats worth compressing; images and fonts already are.
+fn is_compressible(path: &str) -> bool {
+    [
+        ".html", ".css", ".js", ".xml", ".json", ".csv", ".txt", ".svg",
+    ]
+    .iter()
+    .any(|ext| path.ends_with(ext))
+}
+
+/// Gzip at the highest level, with no file name or time in the header, so that two
+/// builds stay byte-identical (for nginx `gzip_static`).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Brotli at quality 11 (for nginx `brotli_static` or a CDN that serves `.br`).
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out
 }
 
 /// Minification that keeps the output valid HTML: closing tags, `<html>`/`<head>` and
@@ -176,8 +221,8 @@ mod tests {
     fn replaces_its_own_output_and_refuses_a_foreign_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, vec![file("a/index.html", "<p>一</p>")]).unwrap();
-        write_site(&out, vec![file("b.txt", "二")]).unwrap();
+        write_site(&out, vec![file("a/index.html", "<p>一</p>")], false).unwrap();
+        write_site(&out, vec![file("b.txt", "二")], false).unwrap();
         assert!(
             !out.join("a/index.html").exists(),
             "old files are gone after a rebuild"
@@ -187,7 +232,7 @@ mod tests {
         let foreign = dir.path().join("notes");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        let err = write_site(&foreign, vec![file("x.txt", "x")]).unwrap_err();
+        let err = write_site(&foreign, vec![file("x.txt", "x")], false).unwrap_err();
         assert!(matches!(err, BuildError::UnsafeOutput { .. }));
         assert_eq!(
             fs::read_to_string(foreign.join("keep.txt")).unwrap(),
@@ -199,9 +244,39 @@ mod tests {
     fn colliding_paths_are_refused_before_writing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let err = write_site(&out, vec![file("a.txt", "1"), file("a.txt", "2")]).unwrap_err();
+        let err =
+            write_site(&out, vec![file("a.txt", "1"), file("a.txt", "2")], false).unwrap_err();
         assert!(matches!(err, BuildError::PathCollision(ref p) if p == &["a.txt".to_string()]));
         assert!(!out.exists());
+    }
+
+    #[test]
+    fn precompressed_siblings_decompress_to_the_file_and_are_stable() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let css = "body{color:#000}".repeat(50);
+        write_site(
+            &out,
+            vec![file("site.css", &css), file("a.png", "png")],
+            true,
+        )
+        .unwrap();
+        let gz = fs::read(out.join("site.css.gz")).unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, css);
+        let mut text = Vec::new();
+        brotli::BrotliDecompress(
+            &mut &fs::read(out.join("site.css.br")).unwrap()[..],
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, css.as_bytes());
+        assert!(!out.join("a.png.gz").exists(), "images are not compressed");
+        assert_eq!(gzip(css.as_bytes()), gz, "same bytes every time");
     }
 
     #[test]

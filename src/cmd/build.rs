@@ -14,6 +14,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     }
     options.base_url = args.base_url;
     options.drafts = args.drafts;
+    options.precompress = args.precompress;
 
     let started = Instant::now();
     match build(&options) {

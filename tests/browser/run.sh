@@ -2,7 +2,7 @@
 # Real-browser tests of the site liangbiao builds. Usage: bash tests/browser/run.sh
 #
 # Needs Debian's chromium, nginx and a Java runtime (CI: apt-get install -y chromium
-# nginx-light default-jre-headless; fonts-noto-cjk makes the screenshots readable),
+# nginx default-jre-headless; fonts-noto-cjk makes the screenshots readable),
 # Node 20+ with npm, and cargo. Screenshots go to test-output/screenshots/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -14,7 +14,7 @@ export CHROMIUM_BIN NGINX_BIN
 
 missing=()
 [ -x "$CHROMIUM_BIN" ] || missing+=("chromium ($CHROMIUM_BIN; Debian: apt-get install chromium)")
-[ -x "$NGINX_BIN" ] || missing+=("nginx ($NGINX_BIN; Debian: apt-get install nginx-light)")
+[ -x "$NGINX_BIN" ] || missing+=("nginx ($NGINX_BIN; Debian: apt-get install nginx)")
 command -v java >/dev/null 2>&1 || missing+=("java (Debian: apt-get install default-jre-headless)")
 command -v node >/dev/null 2>&1 || missing+=("node 20+ (Debian: apt-get install nodejs npm)")
 command -v npm >/dev/null 2>&1 || missing+=("npm (Debian: apt-get install npm)")

@@ -270,3 +270,20 @@ test('screenshots of home, a region and a pilot at phone and desktop widths', as
   console.log(`screenshots in ${SCREENSHOT_DIR}`);
   assertNoProblems(blocked, 'the site requested outside URLs');
 });
+
+test('served with the README nginx block: precompressed, cached by content hash, 404 page', async () => {
+  const html = await fetch(stack.base, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(html.status, 200);
+  assert.equal(html.headers.get('content-encoding'), 'gzip', 'gzip_static serves the .gz sibling');
+  assert.equal(html.headers.get('cache-control'), 'no-cache', 'pages revalidate');
+  const body = await html.text();
+  const css = body.match(/href=["']?([^"' >]+\.css)/)[1];
+  const style = await fetch(new URL(css, stack.base), { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(style.status, 200);
+  assert.match(style.headers.get('cache-control'), /max-age=31536000, immutable/, 'hashed CSS is cached for a year');
+  assert.equal(style.headers.get('content-encoding'), 'gzip');
+  await style.arrayBuffer();
+  const missing = await fetch(`${stack.base}no-such-page/`);
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /页面未找到/);
+});

@@ -53,7 +53,7 @@ export function buildSite(tmp, baseUrl) {
     throw new Error(`${LIANGBIAO} is missing: run \`cargo build --locked\` first (run.sh does)`);
   }
   const out = join(tmp, 'site');
-  const r = spawnSync(LIANGBIAO, ['build', '--root', SITE_ROOT, '--output', out, '--base-url', baseUrl, '--quiet'], {
+  const r = spawnSync(LIANGBIAO, ['build', '--root', SITE_ROOT, '--output', out, '--base-url', baseUrl, '--quiet', '--precompress'], {
     encoding: 'utf8',
   });
   if (r.status !== 0) {
@@ -61,6 +61,19 @@ export function buildSite(tmp, baseUrl) {
   }
   if (r.stderr.trim()) console.log(`liangbiao build said:\n${r.stderr}`);
   return out;
+}
+
+/**
+ * The nginx `location` block README.md documents for self-hosting, pointed at siteDir:
+ * the suite serves the site exactly as the README tells people to, so the example
+ * cannot drift from what works.
+ */
+export function readmeLocation(siteDir) {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = readme.match(/```nginx\n([\s\S]*?)```/);
+  if (!block) throw new Error('README.md has no ```nginx block');
+  if (!block[1].includes('/srv/liangbiao/')) throw new Error('README nginx block no longer aliases /srv/liangbiao/');
+  return block[1].replaceAll('/srv/liangbiao/', `${siteDir}/`);
 }
 
 function nginxConfig({ tmp, port, siteDir }) {
@@ -97,11 +110,7 @@ http {
     listen 127.0.0.1:${port};
     server_name 127.0.0.1;
     location = / { return 302 /bps/; }
-    location /bps/ {
-      alias ${siteDir}/;
-      index index.html;
-      error_page 404 /bps/404.html;
-    }
+${readmeLocation(siteDir)}
   }
 }
 `;
