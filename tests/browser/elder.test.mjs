@@ -72,3 +72,50 @@ test('without JavaScript the page is complete and shows no toggle that cannot wo
   assert.ok(await page.locator('main table.standards').count() >= 3, 'tables are there without script');
   await context.close();
 });
+
+test('keyboard: the skip link comes first, controls work from the keyboard with a visible focus ring', async () => {
+  const context = await stack.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${stack.base}regions/`);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return { text: el.textContent.trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+  });
+  assert.equal(first.text, '跳到主要内容');
+  assert.notEqual(first.outline, 'none', 'focus ring is visible');
+  assert.ok(first.width >= 2, `focus ring is ${first.width}px`);
+  await page.keyboard.press('Enter');
+  assert.ok(page.url().endsWith('#main'));
+
+  // Tab on to the elder-mode button and operate it with the keyboard.
+  await page.goto(`${stack.base}regions/`);
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i += 1) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement.id === 'elder-toggle');
+  }
+  assert.ok(reached, 'the elder-mode button is reachable by Tab');
+  await page.keyboard.press('Space');
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), true);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('elder')), false);
+  await context.close();
+});
+
+test('at 200% zoom (1280×900 seen as 640×450) no page kind scrolls sideways', async () => {
+  const context = await stack.newContext({ width: 640, height: 450 });
+  const page = await context.newPage();
+  const paths = ['', 'regions/', 'regions/sichuan/', 'pilots/', 'pilots/tongwulang/', 'standards/',
+    'standards/q-twl-tg101-01-2021/', 'liangbiao/', 'liangbiao/rugao-targets/', 'domains/elderly-care/', 'data/'];
+  const overflowing = [];
+  for (const path of paths) {
+    const response = await page.goto(`${stack.base}${path}`);
+    assert.equal(response.status(), 200, `${path} exists`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    if (wide) overflowing.push(path || '/');
+  }
+  assert.deepEqual(overflowing, []);
+  await context.close();
+});
