@@ -241,3 +241,31 @@ fn a_poster_qr_code_decodes_to_its_page_under_the_base_url() {
     assert!(common::links(&pilot, "main .disclosures a")
         .contains(&"/bps/liangbiao/xicheng-visits/".to_string()));
 }
+
+#[test]
+fn the_footer_shows_the_government_site_facts_when_configured() {
+    let built = build_minimal(None);
+    let home = built.page("");
+    let footer: String = common::select(&home, "footer")[0].text().collect();
+    for fact in [
+        "主办单位",
+        "测试单位",
+        "联系方式",
+        "网站标识码",
+        "1100000001",
+        "京ICP备00000000号",
+        "京公网安备11000000000000号",
+        "我为网站找错",
+    ] {
+        assert!(
+            footer.contains(fact),
+            "{fact} missing from the footer: {footer}"
+        );
+    }
+    let links = common::links(&home, "footer a");
+    assert!(
+        links.contains(&"https://beian.miit.gov.cn/".to_string()),
+        "ICP number links to the MIIT filing site"
+    );
+    assert!(links.contains(&"mailto:test@example.org".to_string()));
+}
