@@ -38,10 +38,6 @@ pub struct MarkdownFile {
 }
 
 impl MarkdownFile {
-    pub fn front_matter_text(&self) -> &str {
-        &self.file.text[self.front_matter.clone()]
-    }
-
     pub fn body_text(&self) -> &str {
         &self.file.text[self.body.clone()]
     }

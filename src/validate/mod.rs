@@ -645,6 +645,34 @@ fn check_pilot(
     ))
 }
 
+/// A title without surrounding space and 《》, as editors often paste them.
+pub(crate) fn bare_title(title: &str) -> String {
+    title
+        .trim()
+        .trim_start_matches('《')
+        .trim_end_matches('》')
+        .to_string()
+}
+
+/// One of a fixed set of Chinese names, or a diagnostic with the nearest.
+pub(crate) fn one_of<'a>(
+    value: &Spanned<String>,
+    choices: &[&'a str],
+    what: &str,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> Option<&'a str> {
+    let found = choices.iter().copied().find(|c| *c == value.get_ref());
+    if found.is_none() {
+        problems.push(
+            ctx.error(value, format!("unknown {what} `{}`", value.get_ref()))
+                .expected(format!("one of {}", backticked(choices)))
+                .hint_opt(did_you_mean(value.get_ref(), choices.iter().copied())),
+        );
+    }
+    found
+}
+
 /// A per-pilot file (`content/standards/x.toml`, `content/services/x.toml`) names an
 /// existing pilot, and is named after it.
 pub(crate) fn check_pilot_of_file(
@@ -686,16 +714,8 @@ fn check_kind(
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<PilotKind> {
-    let found = PilotKind::from_name(kind.get_ref());
-    if found.is_none() {
-        let names = PilotKind::ALL.map(PilotKind::name);
-        problems.push(
-            ctx.error(kind, format!("unknown pilot kind `{}`", kind.get_ref()))
-                .expected(format!("one of {}", backticked(&names)))
-                .hint_opt(did_you_mean(kind.get_ref(), names)),
-        );
-    }
-    found
+    let names = PilotKind::ALL.map(PilotKind::name);
+    one_of(kind, &names, "pilot kind", ctx, problems).and_then(PilotKind::from_name)
 }
 
 fn check_pilot_domains(
@@ -886,16 +906,8 @@ fn check_figure_kind(
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<FigureKind> {
-    let kind = FigureKind::from_key(key.get_ref());
-    if kind.is_none() {
-        let keys = FigureKind::ALL.map(FigureKind::key);
-        problems.push(
-            ctx.error(key, format!("unknown figure key `{}`", key.get_ref()))
-                .expected(format!("one of {}", backticked(&keys)))
-                .hint_opt(did_you_mean(key.get_ref(), keys)),
-        );
-    }
-    kind
+    let keys = FigureKind::ALL.map(FigureKind::key);
+    one_of(key, &keys, "figure key", ctx, problems).and_then(FigureKind::from_key)
 }
 
 /// `other` figures bring their own label and unit; the named kinds must not.

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    backticked, check_pilot_of_file, non_empty, parse_file, parse_slug, resolve, EntryContext,
-    References,
+    backticked, bare_title, check_pilot_of_file, non_empty, one_of, parse_file, parse_slug,
+    resolve, EntryContext, References,
 };
 use crate::diagnostics::{did_you_mean, Diagnostics, SourceFile};
 use crate::load::DOMAINS_FILE;
@@ -245,18 +245,12 @@ fn check_item(
         };
         standards.push(identity.clone());
     }
-    let mut tags = Vec::new();
-    for tag in &item.tags {
-        if !SERVICE_TAGS.contains(&tag.get_ref().as_str()) {
-            problems.push(
-                ctx.error(tag, format!("unknown tag `{}`", tag.get_ref()))
-                    .expected(format!("one of {}", backticked(&SERVICE_TAGS)))
-                    .hint_opt(did_you_mean(tag.get_ref(), SERVICE_TAGS)),
-            );
-            continue;
-        }
-        tags.push(tag.get_ref().clone());
-    }
+    let tags = item
+        .tags
+        .iter()
+        .filter_map(|tag| one_of(tag, &SERVICE_TAGS, "tag", ctx, problems))
+        .map(str::to_string)
+        .collect();
     Some(ServiceItemEntry {
         domain: crate::model::DomainId(domain),
         category,
@@ -276,12 +270,6 @@ fn check_item(
 pub fn standard_identity(reference: &str) -> String {
     match StandardCode::parse(reference) {
         Ok(code) => code.to_string(),
-        Err(_) => format!(
-            "《{}》",
-            reference
-                .trim()
-                .trim_start_matches('《')
-                .trim_end_matches('》')
-        ),
+        Err(_) => format!("《{}》", bare_title(reference)),
     }
 }

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{backticked, check_pilot_of_file, non_empty, parse_file, EntryContext, References};
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
+use super::{
+    bare_title, check_pilot_of_file, non_empty, one_of, parse_file, EntryContext, References,
+};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{PilotStandards, Policy, Relation, Slug, StandardEntry, StandardStatus};
 use crate::standard_code::{StandardCode, StandardLevel};
 
@@ -117,7 +119,7 @@ fn check_standard(
     let (code, raw_code) = check_code(entry.code.as_ref(), ctx, problems);
     let level = match &entry.level {
         Some(level) => Some(
-            parse_choice(
+            one_of(
                 level,
                 &StandardLevel::ALL.map(StandardLevel::name),
                 "standard level",
@@ -129,7 +131,7 @@ fn check_standard(
         None => code.as_ref().map(StandardCode::level),
     };
     let status = match &entry.status {
-        Some(status) => StandardStatus::from_name(parse_choice(
+        Some(status) => StandardStatus::from_name(one_of(
             status,
             &StandardStatus::ALL.map(StandardStatus::name),
             "status",
@@ -138,7 +140,7 @@ fn check_standard(
         )?)?,
         None => StandardStatus::Unknown,
     };
-    let relation = Relation::from_name(parse_choice(
+    let relation = Relation::from_name(one_of(
         &entry.relation,
         &Relation::ALL.map(Relation::name),
         "relation",
@@ -233,7 +235,7 @@ fn check_policy(
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<Policy> {
-    let kind = parse_choice(&entry.kind, &POLICY_KINDS, "policy kind", ctx, problems)?;
+    let kind = one_of(&entry.kind, &POLICY_KINDS, "policy kind", ctx, problems)?;
     let source = refs.source(&entry.source, ctx, problems)?;
     Some(Policy {
         title: bare_title(entry.title.get_ref()),
@@ -241,32 +243,4 @@ fn check_policy(
         source,
         note: non_empty(&entry.note),
     })
-}
-
-/// A title without surrounding space and 《》, as editors often paste them.
-fn bare_title(title: &str) -> String {
-    title
-        .trim()
-        .trim_start_matches('《')
-        .trim_end_matches('》')
-        .to_string()
-}
-
-/// One of a fixed set of Chinese names, or a diagnostic with the nearest.
-fn parse_choice<'a>(
-    value: &Spanned<String>,
-    choices: &[&'a str],
-    what: &str,
-    ctx: &EntryContext,
-    problems: &mut Diagnostics,
-) -> Option<&'a str> {
-    let found = choices.iter().copied().find(|c| *c == value.get_ref());
-    if found.is_none() {
-        problems.push(
-            ctx.error(value, format!("unknown {what} `{}`", value.get_ref()))
-                .expected(format!("one of {}", backticked(choices)))
-                .hint_opt(did_you_mean(value.get_ref(), choices.iter().copied())),
-        );
-    }
-    found
 }
