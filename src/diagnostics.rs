@@ -224,13 +224,15 @@ impl Diagnostics {
 
     /// Every diagnostic rendered in order, then a one-line count.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        for diagnostic in self.sorted() {
-            out.push_str(&diagnostic.render());
-        }
+        let mut out = self.render_items();
         out.push_str(&self.summary_line());
         out.push('\n');
         out
+    }
+
+    /// Every diagnostic rendered in order, for a caller that prints its own summary.
+    pub fn render_items(&self) -> String {
+        self.sorted().iter().map(|d| d.render()).collect()
     }
 
     pub fn summary_line(&self) -> String {
@@ -283,13 +285,10 @@ pub fn did_you_mean<'a>(
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         // `专项` for `专项试点`: a shortened name is as likely a slip as a typo.
-        let contained =
-            !found.is_empty() && (candidate.contains(found) || found.contains(candidate));
-        let score = if contained {
-            1.0
-        } else {
-            strsim::normalized_damerau_levenshtein(found, candidate)
-        };
+        let contained = is_shortened(found, candidate) || is_shortened(candidate, found);
+        // A shortened name scores high, but below a one-letter typo of a long name.
+        let typo = strsim::normalized_damerau_levenshtein(found, candidate);
+        let score = if contained { typo.max(0.9) } else { typo };
         if score > best.map_or(0.0, |(s, _)| s) {
             best = Some((score, candidate));
         }
@@ -297,6 +296,12 @@ pub fn did_you_mean<'a>(
     // Chinese names are short, so one wrong character of three already scores 0.67.
     best.filter(|(score, _)| *score >= 0.6)
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// `short` is `long` with up to half of it left out (`专项` of `专项试点`), not merely a
+/// fragment that any long name contains (`/` of every path).
+fn is_shortened(short: &str, long: &str) -> bool {
+    !short.is_empty() && long.contains(short) && short.chars().count() * 2 >= long.chars().count()
 }
 
 #[cfg(test)]
@@ -323,6 +328,7 @@ mod tests {
             Some("did you mean `sichuan`?")
         );
         assert_eq!(did_you_mean("完全无关", domains), None);
+        assert_eq!(did_you_mean("/pilots/gaoxim/", ["/", "/regions/"]), None);
         assert_eq!(
             did_you_mean("专项", ["综合试点", "专项试点"]).as_deref(),
             Some("did you mean `专项试点`?")

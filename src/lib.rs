@@ -10,6 +10,7 @@ pub mod assets;
 pub mod chart;
 pub mod config;
 pub mod diagnostics;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -130,13 +131,27 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildErr
     Ok((Site::new(content), warnings))
 }
 
-/// Builds the site end to end. On any error nothing in `options.output` changes.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let mut timings = Vec::new();
+/// A site rendered in memory: every file `build` would write, before minification.
+pub struct RenderedSite {
+    pub site: Site,
+    pub files: Vec<assets::OutputFile>,
+    pub warnings: Diagnostics,
+}
+
+/// Loads, checks and renders the whole site without writing anything: what `check`
+/// runs, so that broken links and template errors are found there too.
+pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
+    render_timed(options, &mut Vec::new())
+}
+
+fn render_timed(
+    options: &BuildOptions,
+    timings: &mut Vec<(&'static str, Duration)>,
+) -> Result<RenderedSite, BuildError> {
     let mut stage = |name: &'static str, started: Instant| timings.push((name, started.elapsed()));
 
     let started = Instant::now();
-    let (site, warnings) = load_site(options)?;
+    let (site, mut warnings) = load_site(options)?;
     stage("load + validate + model", started);
 
     let started = Instant::now();
@@ -146,18 +161,40 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let started = Instant::now();
     let mut files = render::render_site(&site, &templates, &assets)?;
+    files.extend(assets.files);
     stage("render", started);
 
     let started = Instant::now();
-    files.extend(assets.files);
-    let written = write::write_site(&options.output, files, options.precompress)?;
-    stage("write", started);
+    let link_problems = links::check(&site.body_links, &files);
+    stage("check links", started);
+    let broken = link_problems.has_errors();
+    for problem in link_problems.sorted() {
+        warnings.push(problem.clone());
+    }
+    if broken {
+        return Err(BuildError::Content(warnings));
+    }
+    Ok(RenderedSite {
+        site,
+        files,
+        warnings,
+    })
+}
+
+/// Builds the site end to end. On any error nothing in `options.output` changes.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let mut timings = Vec::new();
+    let rendered = render_timed(options, &mut timings)?;
+
+    let started = Instant::now();
+    let written = write::write_site(&options.output, rendered.files, options.precompress)?;
+    timings.push(("write", started.elapsed()));
 
     Ok(BuildReport {
         pages: written.html_pages,
         files: written.files,
         bytes: written.bytes,
-        warnings,
+        warnings: rendered.warnings,
         timings,
     })
 }

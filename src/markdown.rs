@@ -3,14 +3,15 @@
 //! Raw HTML is refused rather than sanitised: editors are not expected to write it, and
 //! refusing keeps hostile or broken markup off a public site with a message that says why.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::config::BaseUrl;
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// A problem in a Markdown body: byte range within the body, message, expectation.
@@ -21,11 +22,42 @@ pub struct BodyProblem {
     pub expected: &'static str,
 }
 
+/// A link from a body to a page of this site (`/pilots/x/#h`) or to a heading of its
+/// own page (`#h`): checked against the rendered site once every page exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLink {
+    pub span: Range<usize>,
+    pub target: String,
+}
+
+/// What a body holds that `validate` cares about.
+#[derive(Debug, Default)]
+pub struct Inspection {
+    /// Everything that must not reach the published page.
+    pub problems: Vec<BodyProblem>,
+    /// Links within the site, to resolve after rendering.
+    pub site_links: Vec<SiteLink>,
+}
+
 /// Everything in `body` that must not reach the published page.
 pub fn check(body: &str) -> Vec<BodyProblem> {
+    inspect(body).problems
+}
+
+/// Checks a body and collects its links within the site, in one pass.
+pub fn inspect(body: &str) -> Inspection {
     let mut problems = Vec::new();
+    let mut site_links = Vec::new();
     let mut image_start: Option<(Range<usize>, bool)> = None;
     for (event, span) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &event {
+            if is_site_target(dest_url) {
+                site_links.push(SiteLink {
+                    span: span.clone(),
+                    target: dest_url.to_string(),
+                });
+            }
+        }
         match event {
             Event::Html(_) | Event::InlineHtml(_) => problems.push(BodyProblem {
                 message: format!(
@@ -52,7 +84,7 @@ pub fn check(body: &str) -> Vec<BodyProblem> {
                     *has_alt = true;
                 }
             }
-            Event::End(pulldown_cmark::TagEnd::Image) => {
+            Event::End(TagEnd::Image) => {
                 if let Some((span, false)) = image_start.take() {
                     problems.push(BodyProblem {
                         span,
@@ -64,7 +96,15 @@ pub fn check(body: &str) -> Vec<BodyProblem> {
             _ => {}
         }
     }
-    problems
+    Inspection {
+        problems,
+        site_links,
+    }
+}
+
+/// A path on this site (`/x/`) or an anchor on the same page (`#x`).
+fn is_site_target(url: &str) -> bool {
+    (url.starts_with('/') && !url.starts_with("//")) || url.starts_with('#')
 }
 
 fn first_line(text: &str) -> &str {
@@ -82,7 +122,7 @@ fn check_url(url: &str, span: Range<usize>) -> Option<BodyProblem> {
     Some(BodyProblem {
         span,
         message: format!("link target `{url}` is not allowed"),
-        expected: "an http://, https:// or mailto: address, or a site path like /pilots/xicheng/",
+        expected: "an http://, https:// or mailto: address, a site path starting with / like /pilots/xicheng/, or an anchor like #服务清单",
     })
 }
 
@@ -93,14 +133,17 @@ fn is_allowed_url(url: &str) -> bool {
         Some((scheme, _)) if !scheme.contains('/') && !scheme.contains('#') => {
             matches!(scheme, "http" | "https" | "mailto" | "tel")
         }
-        _ => !lower.is_empty(),
+        // Relative paths (`xicheng/`, `../x`) depend on the page they sit on and break
+        // when a page moves; site paths and same-page anchors do not.
+        _ => is_site_target(&lower),
     }
 }
 
 /// Renders a checked body to HTML; site paths (`/pilots/x/`) get the base path prefixed
 /// so that they still resolve when the site lives under a sub-path.
 pub fn to_html(body: &str, base: &BaseUrl) -> String {
-    let events = Parser::new_ext(body, options()).map(|event| match event {
+    let events = with_heading_ids(Parser::new_ext(body, options()).collect());
+    let events = events.into_iter().map(|event| match event {
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -128,6 +171,60 @@ pub fn to_html(body: &str, base: &BaseUrl) -> String {
     let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut out, events);
     out
+}
+
+/// Gives every heading without an explicit id one made from its text, so that links
+/// like `/pilots/x/#服务清单` can point at it. Repeated headings get `-1`, `-2`.
+fn with_heading_ids(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for event in &events[i + 1..] {
+                match event {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let anchor = unique_anchor(heading_anchor(&text), &mut used);
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(anchor));
+            }
+        }
+        i += 1;
+    }
+    events
+}
+
+fn unique_anchor(anchor: String, used: &mut HashMap<String, usize>) -> String {
+    let count = used.entry(anchor.clone()).or_insert(0);
+    *count += 1;
+    if *count == 1 {
+        anchor
+    } else {
+        format!("{anchor}-{}", *count - 1)
+    }
+}
+
+/// The anchor of a heading: its text with letters and digits kept (Chinese included),
+/// ASCII lowercased, and runs of anything else turned into one `-`.
+pub fn heading_anchor(text: &str) -> String {
+    let mut anchor = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            anchor.push(c.to_ascii_lowercase());
+        } else if !anchor.ends_with('-') && !anchor.is_empty() {
+            anchor.push('-');
+        }
+    }
+    let anchor = anchor.trim_end_matches('-');
+    if anchor.is_empty() {
+        "section".to_string()
+    } else {
+        anchor.to_string()
+    }
 }
 
 fn site_link<'a>(url: CowStr<'a>, link_type: LinkType, base: &BaseUrl) -> CowStr<'a> {
@@ -164,6 +261,35 @@ mod tests {
         assert!(
             check("[a](https://www.gov.cn/) [b](/pilots/x/) [c](mailto:a@b.cn) [d](#h)").is_empty()
         );
+    }
+
+    #[test]
+    fn relative_links_are_refused() {
+        let problems = check("[西城](../xicheng/) [外](www.gov.cn)");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("../xicheng/"));
+    }
+
+    #[test]
+    fn site_links_are_collected_with_their_place() {
+        let body = "见[西城](/pilots/xicheng/#服务清单)和[本页](#目标)，[外](https://www.gov.cn/)";
+        let links = inspect(body).site_links;
+        let targets: Vec<&str> = links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["/pilots/xicheng/#服务清单", "#目标"]);
+        assert!(body[links[0].span.clone()].starts_with("[西城]"));
+    }
+
+    #[test]
+    fn headings_get_anchors_from_their_text() {
+        assert_eq!(heading_anchor("服务清单"), "服务清单");
+        assert_eq!(
+            heading_anchor(" 2. Service List（清单） "),
+            "2-service-list-清单"
+        );
+        assert_eq!(heading_anchor("？！"), "section");
+        let html = to_html("## 服务清单\n\n## 服务清单\n\n## 标准 {#std}", &base());
+        assert!(html.contains("<h2 id=\"服务清单\">"), "{html}");
+        assert!(html.contains("<h2 id=\"服务清单-1\">"), "{html}");
     }
 
     #[test]

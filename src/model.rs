@@ -6,10 +6,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::ops::Range;
 
 use serde::Serialize;
 
 use crate::config::{BaseUrl, SiteConfig};
+use crate::diagnostics::SourceFile;
 use crate::standard_code::{StandardCode, StandardLevel};
 
 /// A URL-safe ASCII identifier, checked once when content is read.
@@ -569,6 +571,20 @@ pub struct Content {
     pub pilot_standards: Vec<PilotStandards>,
     pub pilot_services: Vec<PilotServices>,
     pub home: HomeIntro,
+    /// Links from Markdown bodies to pages of the site, checked once pages exist.
+    pub body_links: Vec<BodyLink>,
+}
+
+/// A link from a Markdown body to a page (and maybe a heading) of the site.
+#[derive(Debug, Clone)]
+pub struct BodyLink {
+    pub file: SourceFile,
+    /// Byte range of the whole link in `file`.
+    pub span: Range<usize>,
+    /// As written: `/pilots/x/#h` or `#h`.
+    pub target: String,
+    /// Output path of the page the body renders onto, e.g. `pilots/x/index.html`.
+    pub page: String,
 }
 
 /// Sums of the headline figures across pilots.
@@ -598,6 +614,7 @@ pub struct Site {
     pub service_lists: Vec<ServiceList>,
     pub demo_sites: Vec<DemoSite>,
     pub home: HomeIntro,
+    pub body_links: Vec<BodyLink>,
     pilots_by_region: Vec<Vec<PilotId>>,
     pilots_by_domain: Vec<Vec<PilotId>>,
     standards_by_pilot: Vec<Vec<StandardId>>,
@@ -616,6 +633,7 @@ impl Site {
             pilot_standards,
             pilot_services,
             home,
+            body_links,
         } = content;
         // Region and domain ids were handed out by `validate`, which sorts them by
         // `order` first; pilot ids are handed out here, in evaluation-table order.
@@ -652,6 +670,7 @@ impl Site {
             service_lists,
             demo_sites,
             home,
+            body_links,
             pilots_by_region,
             pilots_by_domain,
             standards_by_pilot,

@@ -119,6 +119,20 @@ fn drafts_are_left_out_unless_asked_for() {
     )
     .unwrap();
 
+    // xicheng links to gaoxin: publishing without the draft would break that link.
+    let out = run(&["build", "--quiet"], site.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: link to `/pilots/gaoxin/#facts` leads to no page of this site"),
+        "{stderr}"
+    );
+    let xicheng = site.path().join("content/pilots/xicheng.md");
+    let text = std::fs::read_to_string(&xicheng).unwrap();
+    let unlinked = text.replace("[高新区的基本信息](/pilots/gaoxin/#facts)", "高新区");
+    assert_ne!(text, unlinked);
+    std::fs::write(&xicheng, unlinked).unwrap();
+
     let out = run(&["build", "--quiet"], site.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(!site.path().join("public/pilots/gaoxin/index.html").exists());
@@ -161,4 +175,45 @@ fn check_passes_on_the_bundled_content() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.ends_with("0 errors, 0 warnings\n"), "{stderr}");
+}
+
+#[test]
+fn dates_in_the_future_warn_but_do_not_fail() {
+    let site = minimal_site_with(None);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = site.path().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "content/pilots/xicheng.md",
+        "updated = 2026-11-23",
+        "updated = 2999-01-01",
+    );
+    edit(
+        "content/standards/xicheng.toml",
+        "status = \"现行\"",
+        "status = \"现行\"\nimplemented = \"2999年7月\"",
+    );
+    let out = run(&["check"], site.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: `updated` `2999-01-01` is in the future (today is "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("┌─ content/pilots/xicheng.md:7:11"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: `implemented` of a 现行 standard `2999年7月` is in the future"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= expected: status = \"即将实施\""),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("0 errors, 2 warnings\n"), "{stderr}");
 }

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use common::{copy_tree, repo_root};
-use liangbiao::{build, load_site, BuildError, BuildOptions};
+use liangbiao::{build, load_site, render, BuildError, BuildOptions};
 
 fn fixtures() -> std::path::PathBuf {
     repo_root().join("tests/fixtures")
@@ -19,6 +19,7 @@ fn fixtures() -> std::path::PathBuf {
 fn broken_site(case: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixtures().join("minimal"), dir.path());
+    copy_site_theme(dir.path());
     if case.join("site").is_dir() {
         copy_tree(&case.join("site"), dir.path());
     }
@@ -30,8 +31,15 @@ fn broken_site(case: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// The bundled templates and static files, which the fixtures do not carry.
+fn copy_site_theme(root: &Path) {
+    copy_tree(&repo_root().join("templates"), &root.join("templates"));
+    copy_tree(&repo_root().join("static"), &root.join("static"));
+}
+
+/// What `check` reports: validation, then rendering and the link check.
 fn diagnostics_of(root: &Path) -> String {
-    match load_site(&BuildOptions::new(root)) {
+    match render(&BuildOptions::new(root)) {
         Ok(_) => panic!("{} should not validate", root.display()),
         Err(BuildError::Content(diagnostics)) => {
             assert!(diagnostics.has_errors());
@@ -45,11 +53,7 @@ fn diagnostics_of(root: &Path) -> String {
 fn build_minimal(base_url: Option<&str>) -> common::BuiltSite {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &dir.path().join("templates"),
-    );
-    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    copy_site_theme(dir.path());
     // The output lives in its own temporary folder; the source may go.
     common::build_site(dir.path(), base_url)
 }
@@ -133,6 +137,19 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
     let second = pilot.find(">63项<").expect("63 shown");
     assert!(first < second);
     assert!(pilot.contains("另据《报道》"));
+    // Body headings get anchors; body links to other pages get the site's base path.
+    let page = built.page("pilots/xicheng/");
+    assert_eq!(common::select(&page, "h2[id='巡视探访']").len(), 1);
+    let body_links = common::links(&page, "main p a");
+    // pulldown-cmark percent-encodes the href; browsers decode it to match the id.
+    assert!(
+        body_links.contains(&"#%E5%B7%A1%E8%A7%86%E6%8E%A2%E8%AE%BF".to_string()),
+        "{body_links:?}"
+    );
+    assert!(
+        body_links.contains(&"/pilots/gaoxin/#facts".to_string()),
+        "{body_links:?}"
+    );
 }
 
 #[test]

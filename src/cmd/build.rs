@@ -20,7 +20,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     match build(&options) {
         Ok(report) => {
             if !report.warnings.is_empty() {
-                eprint!("{}", report.warnings.render());
+                eprint!("{}", report.warnings.render_items());
             }
             if args.timings {
                 for (stage, time) in &report.timings {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use liangbiao::diagnostics::Diagnostics;
-use liangbiao::{load_site, BuildError, BuildOptions};
+use liangbiao::{render, BuildError, BuildOptions};
 
 use crate::{CheckArgs, Format};
 
@@ -11,8 +11,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Drafts count too: a draft is validated like any entry, only not published.
     let mut options = BuildOptions::new(&args.root);
     options.drafts = true;
-    let (diagnostics, summary) = match load_site(&options) {
-        Ok((site, warnings)) => {
+    let (diagnostics, summary) = match render(&options) {
+        Ok(rendered) => {
+            let (site, warnings) = (rendered.site, rendered.warnings);
             let summary = format!(
                 "checked {} pilots, {} regions, {} domains",
                 site.pilots.len(),
@@ -40,7 +41,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 fn print_human(diagnostics: &Diagnostics, summary: Option<&str>) {
     if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render());
+        match summary {
+            Some(_) => eprint!("{}", diagnostics.render_items()),
+            None => eprint!("{}", diagnostics.render()),
+        }
     }
     if let Some(summary) = summary {
         eprintln!("{summary}: {}", diagnostics.summary_line());

@@ -15,12 +15,15 @@ use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
 use crate::markdown;
+mod dates;
 mod services;
 mod standards;
 
+pub use dates::Day;
+
 use crate::model::{
-    Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind, Region,
-    RegionId, Slug, Source, SourceId,
+    BodyLink, Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind,
+    Region, RegionId, Slug, Source, SourceId,
 };
 
 /// What the build was asked for that changes what is valid.
@@ -46,17 +49,19 @@ pub fn validate(
     let regions = check_regions(&loaded.regions, &mut problems);
     let domains = check_domains(&loaded.domains, &mut problems);
     let sources = check_sources(&loaded.sources, &mut problems);
+    let mut body_links = Vec::new();
     let home = loaded
         .home
         .as_ref()
-        .map(|home| check_home(home, &mut problems));
+        .map(|home| check_home(home, &mut body_links, &mut problems));
 
     let refs = References::new(&regions, &domains, &sources);
+    let today = Day::today();
     let mut pilots = Vec::new();
     let mut slugs: HashMap<Slug, (SourceFile, Range<usize>)> = HashMap::new();
     let mut rows: HashMap<u32, SourceFile> = HashMap::new();
     for file in &loaded.pilots {
-        if let Some((pilot, slug_span)) = check_pilot(file, &refs, &mut problems) {
+        if let Some((pilot, slug_span, links)) = check_pilot(file, &refs, today, &mut problems) {
             check_unique_slug(
                 &pilot.slug,
                 &file.file,
@@ -66,6 +71,7 @@ pub fn validate(
             );
             check_unique_rows(&pilot, file, &mut rows, &mut problems);
             if options.drafts || !pilot.draft {
+                body_links.extend(links.on_page(&format!("pilots/{}/index.html", pilot.slug)));
                 pilots.push(pilot);
             }
         }
@@ -81,7 +87,7 @@ pub fn validate(
     let mut pilot_standards = Vec::new();
     for file in &loaded.standards {
         if let Some(checked) =
-            standards::check_standards_file(file, &pilot_slugs, &refs, &mut problems)
+            standards::check_standards_file(file, &pilot_slugs, &refs, today, &mut problems)
         {
             check_standard_slugs(&checked, file, &mut standard_slugs, &mut problems);
             pilot_standards.push(checked);
@@ -109,6 +115,7 @@ pub fn validate(
                 pilot_standards,
                 pilot_services,
                 home: home.unwrap_or_default(),
+                body_links,
             },
             problems,
         )),
@@ -419,17 +426,42 @@ struct HomeFrontMatter {
     title: Option<String>,
 }
 
-fn check_home(file: &MarkdownFile, problems: &mut Diagnostics) -> HomeIntro {
+fn check_home(
+    file: &MarkdownFile,
+    links: &mut Vec<BodyLink>,
+    problems: &mut Diagnostics,
+) -> HomeIntro {
     let front: HomeFrontMatter =
         parse_toml(&file.file, file.front_matter.clone(), problems).unwrap_or_default();
-    check_body(file, problems);
+    links.extend(check_body(file, problems).on_page("index.html"));
     HomeIntro {
         title: front.title,
         body: file.body_text().to_string(),
     }
 }
 
-fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) {
+/// The site links of one body, before the page it renders onto is known.
+struct BodySiteLinks<'a> {
+    file: &'a MarkdownFile,
+    links: Vec<markdown::SiteLink>,
+}
+
+impl BodySiteLinks<'_> {
+    fn on_page(self, page: &str) -> Vec<BodyLink> {
+        let file = self.file;
+        self.links
+            .into_iter()
+            .map(|link| BodyLink {
+                file: file.file.clone(),
+                span: shift(link.span, file.body.start),
+                target: link.target,
+                page: page.to_string(),
+            })
+            .collect()
+    }
+}
+
+fn check_body<'a>(file: &'a MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks<'a> {
     let body = file.body_text();
     if body.trim().is_empty() {
         problems.push(
@@ -441,7 +473,8 @@ fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) {
             .expected("a summary in Markdown after the closing `+++`"),
         );
     }
-    for problem in markdown::check(body) {
+    let inspection = markdown::inspect(body);
+    for problem in inspection.problems {
         problems.push(
             Diagnostic::error(
                 &file.file,
@@ -450,6 +483,10 @@ fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) {
             )
             .expected(problem.expected),
         );
+    }
+    BodySiteLinks {
+        file,
+        links: inspection.site_links,
     }
 }
 
@@ -589,13 +626,14 @@ impl EntryContext<'_> {
 }
 
 /// A checked pilot and the place of its slug (for duplicate reports).
-fn check_pilot(
-    file: &MarkdownFile,
+fn check_pilot<'a>(
+    file: &'a MarkdownFile,
     refs: &References,
+    today: Day,
     problems: &mut Diagnostics,
-) -> Option<(Pilot, Range<usize>)> {
+) -> Option<(Pilot, Range<usize>, BodySiteLinks<'a>)> {
     let before = problems.error_count();
-    check_body(file, problems);
+    let links = check_body(file, problems);
     let front: PilotFrontMatter = parse_toml(&file.file, file.front_matter.clone(), problems)?;
     let ctx = EntryContext {
         file: &file.file,
@@ -616,6 +654,17 @@ fn check_pilot(
     let domains = kind
         .and_then(|kind| check_pilot_domains(kind, front.domains.as_ref(), refs, &ctx, problems));
     let updated = check_date(&front.updated, &ctx, problems);
+    if let Some(updated) = &updated {
+        dates::warn_if_future(
+            updated,
+            ctx.span(&front.updated),
+            "`updated`",
+            "the day this entry was last edited, today or earlier",
+            today,
+            &ctx,
+            problems,
+        );
+    }
     let sources: Vec<SourceId> = front
         .sources
         .iter()
@@ -642,6 +691,7 @@ fn check_pilot(
             body: file.body_text().to_string(),
         },
         ctx.span(&front.slug),
+        links,
     ))
 }
 

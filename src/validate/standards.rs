@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::dates::{warn_if_future, Day};
 use super::{
     bare_title, check_pilot_of_file, non_empty, one_of, parse_file, EntryContext, References,
 };
@@ -42,9 +43,9 @@ struct StandardToml {
     #[serde(default)]
     doc_type: Option<String>,
     #[serde(default)]
-    issued: Option<String>,
+    issued: Option<Spanned<String>>,
     #[serde(default)]
-    implemented: Option<String>,
+    implemented: Option<Spanned<String>>,
     #[serde(default)]
     url: Option<Spanned<String>>,
     source: Spanned<String>,
@@ -71,6 +72,7 @@ pub fn check_standards_file(
     file: &SourceFile,
     pilots: &HashMap<&str, ()>,
     refs: &References,
+    today: Day,
     problems: &mut Diagnostics,
 ) -> Option<PilotStandards> {
     let parsed: StandardsFile = parse_file(file, problems)?;
@@ -82,6 +84,7 @@ pub fn check_standards_file(
     let mut standards = Vec::new();
     for entry in &parsed.standard {
         if let Some(standard) = check_standard(entry, refs, &ctx, problems) {
+            check_dates(entry, &standard, today, &ctx, problems);
             if let Some(key) = standard.code_key() {
                 check_unique_code(&key, entry, &mut codes, &ctx, problems);
             }
@@ -167,12 +170,50 @@ fn check_standard(
         subsystem: non_empty(&entry.subsystem),
         control: non_empty(&entry.control),
         doc_type: non_empty(&entry.doc_type),
-        issued: non_empty(&entry.issued),
-        implemented: non_empty(&entry.implemented),
+        issued: non_empty_spanned(&entry.issued),
+        implemented: non_empty_spanned(&entry.implemented),
         url: entry.url.as_ref().map(|u| u.get_ref().clone()),
         source,
         note: non_empty(&entry.note),
     })
+}
+
+fn non_empty_spanned(text: &Option<Spanned<String>>) -> Option<String> {
+    non_empty(&text.as_ref().map(|t| t.get_ref().clone()))
+}
+
+/// A standard that is 现行 was issued and took effect; dates after today contradict it.
+fn check_dates(
+    entry: &StandardToml,
+    standard: &StandardEntry,
+    today: Day,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) {
+    if let Some(issued) = &entry.issued {
+        warn_if_future(
+            issued.get_ref(),
+            ctx.span(issued),
+            "`issued`",
+            "the date the standard was published, today or earlier",
+            today,
+            ctx,
+            problems,
+        );
+    }
+    if let Some(implemented) = entry.implemented.as_ref() {
+        if standard.status == StandardStatus::Current {
+            warn_if_future(
+                implemented.get_ref(),
+                ctx.span(implemented),
+                "`implemented` of a 现行 standard",
+                "status = \"即将实施\" for a standard not yet in force",
+                today,
+                ctx,
+                problems,
+            );
+        }
+    }
 }
 
 /// A parsed code, or the verbatim text of one that does not parse (with a warning).

@@ -1,0 +1,239 @@
+//! Between render and write: every link a Markdown body makes within the site must land
+//! on a page that was rendered, and its `#anchor` on an id in that page. This runs on the
+//! rendered output because only then are all pages and their section ids known.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::assets::OutputFile;
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::model::BodyLink;
+
+/// Checks every body link against the rendered files; one error per broken link.
+pub fn check(links: &[BodyLink], files: &[OutputFile]) -> Diagnostics {
+    let mut problems = Diagnostics::new();
+    if links.is_empty() {
+        return problems;
+    }
+    let pages: HashMap<&str, &[u8]> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
+    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
+    for link in links {
+        let (path, fragment) = split_target(&link.target);
+        let page = match path {
+            None => Some(link.page.as_str()),
+            Some(path) => output_path(path, &pages),
+        };
+        let Some(page) = page else {
+            problems.push(page_not_found(link, &pages));
+            continue;
+        };
+        let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let page_ids = ids
+            .entry(page)
+            .or_insert_with(|| ids_in(pages.get(page).copied().unwrap_or_default()));
+        if !page_ids.contains(&fragment) {
+            problems.push(anchor_not_found(link, page, &fragment, page_ids));
+        }
+    }
+    problems
+}
+
+/// `/pilots/x/?a#h` → (`Some("pilots/x/")`, `Some("h")`); `#h` → (`None`, `Some("h")`).
+fn split_target(target: &str) -> (Option<&str>, Option<String>) {
+    let (path, fragment) = match target.split_once('#') {
+        Some((path, fragment)) => (path, Some(percent_decode(fragment))),
+        None => (target, None),
+    };
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() {
+        (None, fragment)
+    } else {
+        (Some(path.trim_start_matches('/')), fragment)
+    }
+}
+
+/// The output file a site path is served from, the way a static server finds it:
+/// `x/` → `x/index.html`, `x` → `x` or `x/index.html`.
+fn output_path<'a>(path: &str, pages: &HashMap<&'a str, &[u8]>) -> Option<&'a str> {
+    let path = percent_decode(path);
+    let candidates = if path.is_empty() || path.ends_with('/') {
+        vec![format!("{path}index.html")]
+    } else {
+        vec![path.clone(), format!("{path}/index.html")]
+    };
+    candidates
+        .iter()
+        .find_map(|c| pages.get_key_value(c.as_str()).map(|(k, _)| *k))
+}
+
+/// Every `id="…"` in a rendered page (templates and Markdown both quote attributes).
+fn ids_in(html: &[u8]) -> HashSet<String> {
+    let text = String::from_utf8_lossy(html);
+    text.match_indices(" id=\"")
+        .filter_map(|(at, needle)| {
+            let rest = &text[at + needle.len()..];
+            rest.find('"').map(|end| unescape(&rest[..end]))
+        })
+        .collect()
+}
+
+fn unescape(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Decodes `%E6%9C%8D` sequences, so a pasted, encoded link matches its heading.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn url_of(output_path: &str) -> String {
+    format!(
+        "/{}",
+        output_path
+            .strip_suffix("index.html")
+            .unwrap_or(output_path)
+    )
+}
+
+fn page_not_found(link: &BodyLink, pages: &HashMap<&str, &[u8]>) -> Diagnostic {
+    let urls: Vec<String> = pages
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .map(|p| url_of(p))
+        .collect();
+    let path = link.target.split('#').next().unwrap_or_default();
+    Diagnostic::error(
+        &link.file,
+        link.span.clone(),
+        format!("link to `{}` leads to no page of this site", link.target),
+    )
+    .expected("the path of a page of this site, e.g. /pilots/xicheng/")
+    .hint_opt(did_you_mean(path, urls.iter().map(String::as_str)))
+}
+
+fn anchor_not_found(
+    link: &BodyLink,
+    page: &str,
+    fragment: &str,
+    ids: &HashSet<String>,
+) -> Diagnostic {
+    let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
+    known.sort_unstable();
+    let listed: Vec<String> = known.iter().take(12).map(|id| format!("#{id}")).collect();
+    Diagnostic::error(
+        &link.file,
+        link.span.clone(),
+        format!(
+            "`#{fragment}` is not a heading or section of {}",
+            url_of(page)
+        ),
+    )
+    .expected(if listed.is_empty() {
+        "a page that has headings to link to".to_string()
+    } else {
+        format!("one of its anchors: {}", listed.join(" "))
+    })
+    .hint_opt(did_you_mean(fragment, known.iter().copied()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceFile;
+
+    fn page(path: &str, html: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            bytes: html.as_bytes().to_vec(),
+        }
+    }
+
+    fn link(target: &str) -> BodyLink {
+        let text = format!("[x]({target})");
+        BodyLink {
+            span: 0..text.len(),
+            file: SourceFile::new("content/pilots/a.md", text),
+            target: target.to_string(),
+            page: "pilots/a/index.html".to_string(),
+        }
+    }
+
+    fn messages(targets: &[&str]) -> Vec<String> {
+        let files = [
+            page("pilots/a/index.html", r#"<h2 id="目标">目标</h2>"#),
+            page(
+                "pilots/b/index.html",
+                r#"<section id="standards"><h2 id="服务清单">"#,
+            ),
+            page("data/pilots.json", "[]"),
+        ];
+        let links: Vec<BodyLink> = targets.iter().map(|t| link(t)).collect();
+        check(&links, &files)
+            .sorted()
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn links_to_pages_and_their_anchors_resolve() {
+        let ok = [
+            "/pilots/b/",
+            "/pilots/b",
+            "/pilots/b/#服务清单",
+            "/pilots/b/#%E6%9C%8D%E5%8A%A1%E6%B8%85%E5%8D%95",
+            "/pilots/b/?x=1#standards",
+            "#目标",
+            "/data/pilots.json",
+        ];
+        assert_eq!(messages(&ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn missing_pages_and_anchors_are_errors() {
+        assert_eq!(
+            messages(&["/pilots/c/", "/pilots/b/#服务", "#没有"]),
+            [
+                "`#服务` is not a heading or section of /pilots/b/",
+                "`#没有` is not a heading or section of /pilots/a/",
+                "link to `/pilots/c/` leads to no page of this site",
+            ]
+        );
+    }
+
+    #[test]
+    fn near_misses_get_a_hint() {
+        let files = [page("pilots/xicheng/index.html", "")];
+        let problems = check(&[link("/pilots/xichen/")], &files);
+        let hint = problems.sorted()[0].hint.clone();
+        assert_eq!(hint.as_deref(), Some("did you mean `/pilots/xicheng/`?"));
+    }
+}
