@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod model;
 pub mod qr;
 pub mod render;
+pub mod scaffold;
 pub mod standard_code;
 pub mod validate;
 pub mod write;

@@ -25,6 +25,40 @@ enum Command {
     Build(BuildArgs),
     /// Check all content and report every problem, without writing anything.
     Check(CheckArgs),
+    /// Write a new entry with every field explained, for you to fill in.
+    New(NewArgs),
+}
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  liangbiao new pilot haidian\n  liangbiao new standard haidian\n  liangbiao new service-list haidian-elderly --pilot haidian\n  liangbiao new demo-site haidian-station --pilot haidian\n  liangbiao new region xianggang"
+)]
+struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    kind: NewKind,
+    /// The new entry's slug (for `standard`: the pilot whose standards file gets it).
+    slug: String,
+    /// The pilot a service list or demonstration site belongs to.
+    #[arg(long)]
+    pilot: Option<String>,
+    /// Site folder with content/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NewKind {
+    /// content/pilots/<slug>.md
+    Pilot,
+    /// A [[standard]] in content/standards/<pilot>.toml
+    Standard,
+    /// A [[list]] in content/services/<pilot>.toml
+    ServiceList,
+    /// A [[region]] in content/regions.toml
+    Region,
+    /// A [[site]] in content/services/<pilot>.toml
+    DemoSite,
 }
 
 #[derive(clap::Args)]
@@ -72,5 +106,6 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::New(args) => cmd::new::run(args),
     }
 }

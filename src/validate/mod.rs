@@ -237,8 +237,8 @@ struct RegionsFile {
 #[serde(deny_unknown_fields)]
 struct RegionEntry {
     slug: Spanned<String>,
-    name: String,
-    full_name: String,
+    name: Spanned<String>,
+    full_name: Spanned<String>,
     code: Spanned<String>,
     order: u32,
     tile: Spanned<(u32, u32)>,
@@ -252,8 +252,11 @@ fn check_regions(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Region> {
     let mut codes = Unique::new(file, "GB/T 2260 code");
     let mut tiles = Unique::new(file, "tile");
     let mut regions = Vec::new();
+    let ctx = EntryContext { file, offset: 0 };
     for entry in parsed.region {
         let slug = parse_slug(&entry.slug, file, 0, problems);
+        let name = required_text(&entry.name, "name", &ctx, problems);
+        let full_name = required_text(&entry.full_name, "full_name", &ctx, problems);
         let code = entry.code.get_ref();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             problems.push(
@@ -278,8 +281,8 @@ fn check_regions(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Region> {
             seen.check(slug.to_string(), entry.slug.span(), problems);
             regions.push(Region {
                 slug,
-                name: entry.name,
-                full_name: entry.full_name,
+                name,
+                full_name,
                 code: code.clone(),
                 order: entry.order,
                 tile: (row, col),
@@ -514,10 +517,10 @@ struct PilotFrontMatter {
 #[serde(deny_unknown_fields)]
 struct LocationEntry {
     region: Spanned<String>,
-    city: String,
+    city: Spanned<String>,
     #[serde(default)]
     county: Option<String>,
-    lead_unit: String,
+    lead_unit: Spanned<String>,
     #[serde(default)]
     evaluation_row: Option<Spanned<u32>>,
 }
@@ -642,14 +645,8 @@ fn check_pilot<'a>(
 
     let slug = parse_slug(&front.slug, &file.file, ctx.offset, problems);
     check_matches_file_name("slug", &front.slug, &ctx, problems);
-    for (value, what) in [(&front.title, "title"), (&front.summary, "summary")] {
-        if value.get_ref().trim().is_empty() {
-            problems.push(
-                ctx.error(value, format!("`{what}` is empty"))
-                    .expected("some text"),
-            );
-        }
-    }
+    let title = required_text(&front.title, "title", &ctx, problems);
+    let summary = required_text(&front.summary, "summary", &ctx, problems);
     let kind = check_kind(&front.kind, &ctx, problems);
     let domains = kind
         .and_then(|kind| check_pilot_domains(kind, front.domains.as_ref(), refs, &ctx, problems));
@@ -679,10 +676,10 @@ fn check_pilot<'a>(
     Some((
         Pilot {
             slug: slug?,
-            title: front.title.into_inner().trim().to_string(),
+            title,
             kind: kind?,
             domains: domains?,
-            summary: front.summary.into_inner().trim().to_string(),
+            summary,
             updated: updated?,
             sources,
             draft: front.draft,
@@ -856,6 +853,8 @@ fn check_locations(
     let mut seen_regions = BTreeSet::new();
     let mut checked = Vec::new();
     for entry in locations.get_ref() {
+        let city = required_text(&entry.city, "city", ctx, problems);
+        let lead_unit = required_text(&entry.lead_unit, "lead_unit", ctx, problems);
         let Some(region) = resolve(
             &refs.regions,
             &entry.region,
@@ -877,13 +876,13 @@ fn check_locations(
         }
         checked.push(Location {
             region,
-            city: entry.city.trim().to_string(),
+            city,
             county: entry
                 .county
                 .as_ref()
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty()),
-            lead_unit: entry.lead_unit.trim().to_string(),
+            lead_unit,
             evaluation_row: entry.evaluation_row.as_ref().map(|r| *r.get_ref()),
         });
     }
@@ -943,6 +942,23 @@ fn check_figures(
     }
     order_figures(&mut figures, refs.primary_source);
     figures
+}
+
+/// A required text field, trimmed; blank is an error (scaffolds leave them `""`).
+pub(crate) fn required_text(
+    value: &Spanned<String>,
+    what: &str,
+    ctx: &EntryContext,
+    problems: &mut Diagnostics,
+) -> String {
+    let text = value.get_ref().trim();
+    if text.is_empty() {
+        problems.push(
+            ctx.error(value, format!("`{what}` is empty"))
+                .expected("some text"),
+        );
+    }
+    text.to_string()
 }
 
 pub(crate) fn non_empty(text: &Option<String>) -> Option<String> {

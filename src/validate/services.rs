@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::{
     backticked, bare_title, check_pilot_of_file, non_empty, one_of, parse_file, parse_slug,
-    resolve, EntryContext, References,
+    required_text, resolve, EntryContext, References,
 };
 use crate::diagnostics::{did_you_mean, Diagnostics, SourceFile};
 use crate::load::DOMAINS_FILE;
@@ -45,7 +45,7 @@ struct ServicesFile {
 #[serde(deny_unknown_fields)]
 struct ListToml {
     slug: Spanned<String>,
-    title: String,
+    title: Spanned<String>,
     source: Spanned<String>,
     #[serde(default)]
     period: Option<String>,
@@ -63,7 +63,7 @@ struct ItemToml {
     domain: Spanned<String>,
     #[serde(default)]
     category: Option<Spanned<String>>,
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
     recipients: Option<String>,
     #[serde(default)]
@@ -86,11 +86,11 @@ struct ItemToml {
 #[serde(deny_unknown_fields)]
 struct SiteToml {
     slug: Spanned<String>,
-    name: String,
+    name: Spanned<String>,
     kind: String,
     #[serde(default)]
     place: Option<String>,
-    description: String,
+    description: Spanned<String>,
     source: Spanned<String>,
 }
 
@@ -124,6 +124,7 @@ pub fn check_services_file(
         let slug = parse_slug(&list.slug, file, 0, problems);
         check_unique(&list.slug, slugs, &ctx, problems);
         let source = refs.source(&list.source, &ctx, problems);
+        let title = required_text(&list.title, "title", &ctx, problems);
         let items: Vec<ServiceItemEntry> = list
             .item
             .iter()
@@ -132,7 +133,7 @@ pub fn check_services_file(
         if let (Some(slug), Some(source)) = (slug, source) {
             lists.push(ServiceListEntry {
                 slug,
-                title: list.title.trim().to_string(),
+                title,
                 source,
                 period: non_empty(&list.period),
                 count: list.count,
@@ -146,13 +147,15 @@ pub fn check_services_file(
         let slug = parse_slug(&site.slug, file, 0, problems);
         check_unique(&site.slug, slugs, &ctx, problems);
         let source = refs.source(&site.source, &ctx, problems);
+        let name = required_text(&site.name, "name", &ctx, problems);
+        let description = required_text(&site.description, "description", &ctx, problems);
         if let (Some(slug), Some(source)) = (slug, source) {
             sites.push(DemoSiteEntry {
                 slug,
-                name: site.name.trim().to_string(),
+                name,
                 kind: site.kind.trim().to_string(),
                 place: non_empty(&site.place),
-                description: site.description.trim().to_string(),
+                description,
                 source,
             });
         }
@@ -200,7 +203,12 @@ fn check_item(
         .map(|(i, d)| (d.name.as_str(), i))
         .collect();
     let domain = resolve(&names, &item.domain, "domain", DOMAINS_FILE, ctx, problems)?;
-    let category = match &item.category {
+    // An empty optional field is the same as a missing one (templates leave them "").
+    let category = match item
+        .category
+        .as_ref()
+        .filter(|c| !c.get_ref().trim().is_empty())
+    {
         Some(category) => {
             let allowed: Vec<&str> = context.domains[domain]
                 .categories
@@ -254,7 +262,7 @@ fn check_item(
     Some(ServiceItemEntry {
         domain: crate::model::DomainId(domain),
         category,
-        name: item.name.trim().to_string(),
+        name: required_text(&item.name, "name", ctx, problems),
         recipients: non_empty(&item.recipients),
         content: non_empty(&item.content),
         standard_text: non_empty(&item.standard_text),
