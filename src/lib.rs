@@ -17,6 +17,7 @@ pub mod model;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod standard_code;
 pub mod validate;
 pub mod write;

@@ -91,7 +91,7 @@ fn unescape(value: &str) -> String {
 }
 
 /// Decodes `%E6%9C%8D` sequences, so a pasted, encoded link matches its heading.
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

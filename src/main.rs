@@ -27,6 +27,24 @@ enum Command {
     Check(CheckArgs),
     /// Write a new entry with every field explained, for you to fill in.
     New(NewArgs),
+    /// Serve the site on 127.0.0.1, rebuilding and reloading pages as files change.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Site folder with config.toml, content/, templates/ and static/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Port to listen on; the next free one is used if it is taken.
+    #[arg(long, default_value_t = 1950)]
+    port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Include entries marked draft = true.
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(clap::Args)]
@@ -107,5 +125,6 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::New(args) => cmd::new::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
