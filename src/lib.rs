@@ -133,6 +133,20 @@ pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildErr
     Ok((Site::new(content), warnings))
 }
 
+/// Told how far a long build has come, e.g. to draw a progress bar. Called from the
+/// worker threads, so it must be `Sync`; every method has a do-nothing default.
+pub trait Progress: Sync {
+    /// A stage starts that will do `total` steps (pages, files).
+    fn stage(&self, _name: &'static str, _total: usize) {}
+    /// One step of the current stage is done.
+    fn step(&self) {}
+}
+
+/// For callers that want no progress reports.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// A site rendered in memory: every file `build` would write, before minification.
 pub struct RenderedSite {
     pub site: Site,
@@ -143,12 +157,13 @@ pub struct RenderedSite {
 /// Loads, checks and renders the whole site without writing anything: what `check`
 /// runs, so that broken links and template errors are found there too.
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
-    render_timed(options, &mut Vec::new())
+    render_timed(options, &mut Vec::new(), &NoProgress)
 }
 
 fn render_timed(
     options: &BuildOptions,
     timings: &mut Vec<(&'static str, Duration)>,
+    progress: &dyn Progress,
 ) -> Result<RenderedSite, BuildError> {
     let mut stage = |name: &'static str, started: Instant| timings.push((name, started.elapsed()));
 
@@ -162,7 +177,7 @@ fn render_timed(
     stage("templates + assets", started);
 
     let started = Instant::now();
-    let mut files = render::render_site(&site, &templates, &assets)?;
+    let mut files = render::render_site(&site, &templates, &assets, progress)?;
     files.extend(assets.files);
     stage("render", started);
 
@@ -185,11 +200,24 @@ fn render_timed(
 
 /// Builds the site end to end. On any error nothing in `options.output` changes.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_with_progress(options, &NoProgress)
+}
+
+/// [`build`], reporting each stage and step to `progress`.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildReport, BuildError> {
     let mut timings = Vec::new();
-    let rendered = render_timed(options, &mut timings)?;
+    let rendered = render_timed(options, &mut timings, progress)?;
 
     let started = Instant::now();
-    let written = write::write_site(&options.output, rendered.files, options.precompress)?;
+    let written = write::write_site(
+        &options.output,
+        rendered.files,
+        options.precompress,
+        progress,
+    )?;
     timings.push(("write", started.elapsed()));
 
     Ok(BuildReport {

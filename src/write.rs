@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::assets::OutputFile;
-use crate::BuildError;
+use crate::{BuildError, Progress};
 
 /// Marks a folder as liangbiao's output, so a rebuild may replace it.
 pub const OUTPUT_MARKER: &str = ".liangbiao-output";
@@ -29,6 +29,7 @@ pub fn write_site(
     output: &Path,
     files: Vec<OutputFile>,
     precompress: bool,
+    progress: &dyn Progress,
 ) -> Result<WriteReport, BuildError> {
     check_output_is_replaceable(output)?;
     check_no_duplicate_paths(&files)?;
@@ -36,9 +37,13 @@ pub fn write_site(
     remove_dir_if_exists(&staging)?;
     fs::create_dir_all(&staging).map_err(|e| BuildError::io(&staging, e))?;
 
+    progress.stage("write", files.len());
     let written = files
         .into_par_iter()
-        .map(|file| write_one(&staging, file, precompress))
+        .map(|file| {
+            progress.step();
+            write_one(&staging, file, precompress)
+        })
         .collect::<Result<Vec<(bool, u64)>, BuildError>>();
     let written = match written {
         Ok(written) => written,

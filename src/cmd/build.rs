@@ -1,9 +1,11 @@
 //! `liangbiao build`
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use liangbiao::{build, BuildError, BuildOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use liangbiao::{build_with_progress, BuildError, BuildOptions, NoProgress, Progress};
 
 use crate::BuildArgs;
 
@@ -17,7 +19,17 @@ pub fn run(args: BuildArgs) -> ExitCode {
     options.precompress = args.precompress;
 
     let started = Instant::now();
-    match build(&options) {
+    // A bar only for a person watching a terminal; CI logs get the summary line alone.
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(StageBar::new);
+    let progress: &dyn Progress = match &bar {
+        Some(bar) => bar,
+        None => &NoProgress,
+    };
+    let outcome = build_with_progress(&options, progress);
+    if let Some(bar) = &bar {
+        bar.0.finish_and_clear();
+    }
+    match outcome {
         Ok(report) => {
             if !report.warnings.is_empty() {
                 eprint!("{}", report.warnings.render_items());
@@ -53,5 +65,33 @@ pub fn run(args: BuildArgs) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A progress bar per stage, drawn on stderr (indicatif hides it on short builds:
+/// it draws at most every 100 ms).
+struct StageBar(ProgressBar);
+
+impl StageBar {
+    fn new() -> StageBar {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>7} [{bar:40}] {pos}/{len} {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        StageBar(bar)
+    }
+}
+
+impl Progress for StageBar {
+    fn stage(&self, name: &'static str, total: usize) {
+        self.0.set_message(name);
+        self.0.set_length(total as u64);
+        self.0.set_position(0);
+    }
+
+    fn step(&self) {
+        self.0.inc(1);
     }
 }

@@ -18,7 +18,7 @@ use crate::markdown;
 use crate::model::{
     format_number, DomainId, FigureKind, Pilot, PilotId, PilotKind, RegionId, Site, Totals,
 };
-use crate::BuildError;
+use crate::{BuildError, Progress};
 
 /// The templates, parsed once per build.
 pub struct Templates {
@@ -92,14 +92,17 @@ pub fn render_site(
     site: &Site,
     templates: &Templates,
     assets: &Assets,
+    progress: &dyn Progress,
 ) -> Result<Vec<OutputFile>, BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
     let jobs = views.jobs()?;
     let mut files = views.data_files()?;
+    progress.stage("render", jobs.len());
     let pages: Vec<OutputFile> = jobs
         .par_iter()
         .map(|job| {
+            progress.step();
             let mut context = Context::new();
             context.insert("site", &common);
             context.insert(
