@@ -17,6 +17,7 @@ pub mod model;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod standard_code;
 pub mod validate;
@@ -180,6 +181,10 @@ fn render_timed(
     let mut files = render::render_site(&site, &templates, &assets, progress)?;
     files.extend(assets.files);
     stage("render", started);
+
+    let started = Instant::now();
+    files.extend(search::index(render::search_records(&site))?);
+    stage("search index", started);
 
     let started = Instant::now();
     let link_problems = links::check(&site.body_links, &files);

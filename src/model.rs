@@ -517,6 +517,22 @@ pub struct ServiceItemEntry {
     pub tags: Vec<String>,
 }
 
+/// Who a service is for: the groups a resident chooses from on the 我能享受哪些服务
+/// pages, with the slug of each group's page (`/liangbiao/who/<slug>/`).
+pub const SERVICE_GROUPS: [(&str, &str); 11] = [
+    ("老年人", "elderly"),
+    ("残疾人", "disabled"),
+    ("儿童", "children"),
+    ("学生", "students"),
+    ("失业人员", "unemployed"),
+    ("退役军人", "veterans"),
+    ("困难群众", "low-income"),
+    ("孕产妇", "maternity"),
+    ("新市民", "newcomers"),
+    ("患者", "patients"),
+    ("居民", "residents"),
+];
+
 /// A demonstration site (示范点) a pilot's documents name.
 #[derive(Debug, Clone)]
 pub struct DemoSiteEntry {

@@ -214,6 +214,7 @@ fn remove_dir_if_exists(dir: &Path) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::NoProgress;
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile {
@@ -226,8 +227,14 @@ mod tests {
     fn replaces_its_own_output_and_refuses_a_foreign_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, vec![file("a/index.html", "<p>一</p>")], false).unwrap();
-        write_site(&out, vec![file("b.txt", "二")], false).unwrap();
+        write_site(
+            &out,
+            vec![file("a/index.html", "<p>一</p>")],
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+        write_site(&out, vec![file("b.txt", "二")], false, &NoProgress).unwrap();
         assert!(
             !out.join("a/index.html").exists(),
             "old files are gone after a rebuild"
@@ -237,7 +244,7 @@ mod tests {
         let foreign = dir.path().join("notes");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        let err = write_site(&foreign, vec![file("x.txt", "x")], false).unwrap_err();
+        let err = write_site(&foreign, vec![file("x.txt", "x")], false, &NoProgress).unwrap_err();
         assert!(matches!(err, BuildError::UnsafeOutput { .. }));
         assert_eq!(
             fs::read_to_string(foreign.join("keep.txt")).unwrap(),
@@ -249,8 +256,13 @@ mod tests {
     fn colliding_paths_are_refused_before_writing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let err =
-            write_site(&out, vec![file("a.txt", "1"), file("a.txt", "2")], false).unwrap_err();
+        let err = write_site(
+            &out,
+            vec![file("a.txt", "1"), file("a.txt", "2")],
+            false,
+            &NoProgress,
+        )
+        .unwrap_err();
         assert!(matches!(err, BuildError::PathCollision(ref p) if p == &["a.txt".to_string()]));
         assert!(!out.exists());
     }
@@ -265,6 +277,7 @@ mod tests {
             &out,
             vec![file("site.css", &css), file("a.png", "png")],
             true,
+            &NoProgress,
         )
         .unwrap();
         let gz = fs::read(out.join("site.css.gz")).unwrap();

@@ -127,10 +127,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 #[test]
 fn the_minimal_fixture_builds_with_the_bundled_templates() {
     let built = build_minimal(None);
-    // Home, 3 indexes, 404 and the data page; 2 regions, 2 pilots, 2 domains; the
-    // standards index, its 6 non-empty groupings and 2 standard pages; the disclosure
-    // index, one list, one site and its poster.
-    assert_eq!(built.report.pages, 25);
+    // Home, 3 indexes, 404, the data and search pages; 2 regions, 2 pilots, 2 domains;
+    // the standards index, its 6 non-empty groupings and 2 standard pages; the
+    // disclosure index, one list, one site and its poster; the who index and 11 groups.
+    assert_eq!(built.report.pages, 38);
     let pilot = built.text("pilots/xicheng/");
     // The evaluation table's figure comes first, the other source's after it.
     let first = pilot.find(">36项<").expect("36 shown");

@@ -2,8 +2,10 @@
 //! side (sorted lists, totals, links), so templates only lay things out.
 
 mod data;
+mod search;
 mod services;
 mod standards;
+mod who;
 
 use std::path::Path;
 
@@ -87,6 +89,12 @@ struct PageJob {
     data: serde_json::Value,
 }
 
+/// What the search index holds, one record per pilot, standard, service item,
+/// demonstration site and region.
+pub fn search_records(site: &Site) -> Vec<crate::search::SearchRecord> {
+    Views::new(site).search_records()
+}
+
 /// Renders every page of the site.
 pub fn render_site(
     site: &Site,
@@ -98,6 +106,7 @@ pub fn render_site(
     let common = CommonView::new(site, assets);
     let jobs = views.jobs()?;
     let mut files = views.data_files()?;
+    files.push(views.who_data_file());
     progress.stage("render", jobs.len());
     let pages: Vec<OutputFile> = jobs
         .par_iter()
@@ -157,6 +166,8 @@ struct CommonView {
     home_url: String,
     css_url: String,
     js_url: String,
+    search_js_url: String,
+    who_js_url: String,
     footer: crate::config::FooterConfig,
     nav: Vec<NavItem>,
     extra: toml::Table,
@@ -197,6 +208,8 @@ impl CommonView {
             home_url: base.link(""),
             css_url: asset("css/site.css"),
             js_url: asset("js/site.js"),
+            search_js_url: asset("js/search.js"),
+            who_js_url: asset("js/who.js"),
             footer: site.config.footer.clone(),
             nav,
             extra: site.config.extra.clone(),
@@ -427,6 +440,15 @@ impl<'a> Views<'a> {
             ));
         }
         jobs.extend(self.disclosure_jobs()?);
+        jobs.extend(self.who_jobs());
+        jobs.push(self.job(
+            "search/index.html",
+            "search.html",
+            "搜索",
+            "搜索试点、标准、服务事项、示范点和地区。",
+            "",
+            self.search_page(),
+        ));
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
         Ok(jobs)

@@ -11,6 +11,8 @@ use crate::BuildError;
 
 #[derive(Serialize)]
 struct ItemView {
+    /// `item-<n>`, n counting from 1 in the file's order: search results link here.
+    id: String,
     name: String,
     category: Option<String>,
     recipients: Option<String>,
@@ -149,8 +151,10 @@ impl Views<'_> {
     fn list_page(&self, list: &ServiceList) -> serde_json::Value {
         let site = self.site;
         let mut groups: Vec<DomainGroup> = Vec::new();
-        for (item, standards) in list.list.items.iter().zip(&list.item_standards) {
+        let items = list.list.items.iter().zip(&list.item_standards);
+        for (index, (item, standards)) in items.enumerate() {
             let view = ItemView {
+                id: format!("item-{}", index + 1),
                 name: item.name.clone(),
                 category: item.category.clone(),
                 recipients: item.recipients.clone(),

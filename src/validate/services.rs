@@ -13,23 +13,21 @@ use super::{
 };
 use crate::diagnostics::{did_you_mean, Diagnostics, SourceFile};
 use crate::load::DOMAINS_FILE;
-use crate::model::{DemoSiteEntry, Domain, PilotServices, ServiceItemEntry, ServiceListEntry};
+use crate::model::{
+    DemoSiteEntry, Domain, PilotServices, ServiceItemEntry, ServiceListEntry, SERVICE_GROUPS,
+};
 use crate::standard_code::StandardCode;
 
-/// Who a service is for: the groups a resident chooses from on the disclosure pages.
-pub const SERVICE_TAGS: [&str; 11] = [
-    "老年人",
-    "残疾人",
-    "儿童",
-    "学生",
-    "失业人员",
-    "退役军人",
-    "困难群众",
-    "孕产妇",
-    "新市民",
-    "患者",
-    "居民",
-];
+/// The tag names an item may carry, from [`SERVICE_GROUPS`].
+pub const SERVICE_TAGS: [&str; 11] = {
+    let mut names = [""; 11];
+    let mut i = 0;
+    while i < 11 {
+        names[i] = SERVICE_GROUPS[i].0;
+        i += 1;
+    }
+    names
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

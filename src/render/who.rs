@@ -1,0 +1,204 @@
+//! 我能享受哪些服务: a resident picks who they are (老年人, 学生 …) and where they live,
+//! and sees the service items for them, with the standard behind each and who provides
+//! it. `/liangbiao/who/` filters in the browser from `items.json` and keeps the choice
+//! in the URL; one pre-rendered page per group serves readers without JavaScript.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Link, PageJob, Views};
+use crate::assets::OutputFile;
+use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_GROUPS};
+
+/// One service item as the who pages show it.
+#[derive(Serialize, Clone)]
+struct WhoItem {
+    name: String,
+    url: String,
+    groups: Vec<String>,
+    regions: Vec<String>,
+    place: String,
+    recipients: Option<String>,
+    content: Option<String>,
+    standard_text: Option<String>,
+    standards: Vec<Link>,
+    lead: Option<String>,
+    window: Option<String>,
+    list: Link,
+}
+
+#[derive(Serialize)]
+struct GroupLink {
+    name: &'static str,
+    slug: &'static str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct RegionItems {
+    id: String,
+    name: String,
+    items: Vec<WhoItem>,
+}
+
+#[derive(Serialize)]
+struct RegionOption {
+    slug: String,
+    name: String,
+}
+
+impl Views<'_> {
+    fn who_items(&self) -> Vec<(Vec<RegionId>, WhoItem)> {
+        let site = self.site;
+        let mut items = Vec::new();
+        for list in &site.service_lists {
+            for (index, (item, standards)) in
+                list.list.items.iter().zip(&list.item_standards).enumerate()
+            {
+                if !item.tags.is_empty() {
+                    items.push(self.who_item(list, index, item, standards));
+                }
+            }
+        }
+        items
+    }
+
+    fn who_item(
+        &self,
+        list: &ServiceList,
+        index: usize,
+        item: &ServiceItemEntry,
+        standards: &[StandardId],
+    ) -> (Vec<RegionId>, WhoItem) {
+        let site = self.site;
+        let pilot = site.pilot(list.pilot);
+        let mut region_ids: Vec<RegionId> = pilot.locations.iter().map(|l| l.region).collect();
+        region_ids.sort();
+        region_ids.dedup();
+        let list_url = self.base.link(&format!("liangbiao/{}/", list.list.slug));
+        let item = WhoItem {
+            name: item.name.clone(),
+            url: format!("{list_url}#item-{}", index + 1),
+            groups: item.tags.clone(),
+            regions: region_ids
+                .iter()
+                .map(|&r| site.region(r).slug.to_string())
+                .collect(),
+            place: pilot
+                .locations
+                .iter()
+                .map(|l| l.place())
+                .collect::<Vec<_>>()
+                .join("、"),
+            recipients: item.recipients.clone(),
+            content: item.content.clone(),
+            standard_text: item.standard_text.clone(),
+            standards: standards
+                .iter()
+                .map(|&s| {
+                    let standard = site.standard(s);
+                    Link {
+                        name: match standard.code_text() {
+                            Some(code) => format!("{code}《{}》", standard.title),
+                            None => format!("《{}》", standard.title),
+                        },
+                        url: self.standard_url(standard),
+                    }
+                })
+                .collect(),
+            lead: item.lead.clone(),
+            window: item.window.clone(),
+            list: Link {
+                name: list.list.title.clone(),
+                url: list_url,
+            },
+        };
+        (region_ids, item)
+    }
+
+    /// The data the who index filters in the browser: every tagged item.
+    pub(super) fn who_data_file(&self) -> OutputFile {
+        let items = self.who_items();
+        let data: Vec<&WhoItem> = items.iter().map(|(_, i)| i).collect();
+        OutputFile {
+            path: "liangbiao/who/items.json".to_string(),
+            bytes: serde_json::to_vec(&data).expect("items serialize"),
+        }
+    }
+
+    /// The who index and one page per group.
+    pub(super) fn who_jobs(&self) -> Vec<PageJob> {
+        let items = self.who_items();
+        let groups: Vec<GroupLink> = SERVICE_GROUPS
+            .iter()
+            .map(|&(name, slug)| GroupLink {
+                name,
+                slug,
+                url: self.base.link(&format!("liangbiao/who/{slug}/")),
+                count: items
+                    .iter()
+                    .filter(|(_, i)| i.groups.iter().any(|g| g == name))
+                    .count(),
+            })
+            .collect();
+        let regions: Vec<RegionOption> = self
+            .site
+            .region_ids()
+            .map(|id| {
+                let r = self.site.region(id);
+                RegionOption {
+                    slug: r.slug.to_string(),
+                    name: r.name.clone(),
+                }
+            })
+            .collect();
+        let mut jobs = Vec::new();
+        for (group, &(name, slug)) in groups.iter().zip(SERVICE_GROUPS.iter()) {
+            let mut by_region: BTreeMap<RegionId, Vec<WhoItem>> = BTreeMap::new();
+            for (region_ids, item) in items
+                .iter()
+                .filter(|(_, i)| i.groups.iter().any(|g| g == name))
+            {
+                for &region in region_ids {
+                    by_region.entry(region).or_default().push(item.clone());
+                }
+            }
+            let sections: Vec<RegionItems> = by_region
+                .into_iter()
+                .map(|(region, items)| {
+                    let r = self.site.region(region);
+                    RegionItems {
+                        id: r.slug.to_string(),
+                        name: r.full_name.clone(),
+                        items,
+                    }
+                })
+                .collect();
+            jobs.push(self.job(
+                &format!("liangbiao/who/{slug}/index.html"),
+                "who_group.html",
+                &format!("{name}能享受哪些服务"),
+                &format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。"),
+                "liangbiao",
+                serde_json::json!({
+                    "group": name,
+                    "count": group.count,
+                    "regions": sections,
+                    "index_url": self.base.link("liangbiao/who/"),
+                }),
+            ));
+        }
+        let data_url = self.base.link("liangbiao/who/items.json");
+        jobs.push(self.job(
+            "liangbiao/who/index.html",
+            "who.html",
+            "我能享受哪些服务",
+            "选择您的身份和所在地区，查看试点公开的可以享受的基本公共服务、依据的标准和提供单位。",
+            "liangbiao",
+            serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url }),
+        ));
+        jobs
+    }
+}
