@@ -540,3 +540,62 @@ fn every_service_list_and_site_has_its_page_with_its_items() {
     assert!(links(&tongwulang, "main .service a")
         .contains(&"/standards/q-twl-tg101-01-2021/".to_string()));
 }
+
+#[test]
+fn each_who_page_lists_exactly_the_items_tagged_for_its_group_by_region() {
+    let site = build_bundled(None);
+    let files = site.files();
+    let json = |path: &str| -> serde_json::Value { serde_json::from_slice(&files[path]).unwrap() };
+    let pilots = json("data/pilots.json");
+    let regions_of: BTreeMap<String, BTreeSet<String>> = pilots["pilots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let regions = p["locations"].as_array().unwrap().iter();
+            let regions = regions.map(|l| l["region"].as_str().unwrap().to_string());
+            (p["slug"].as_str().unwrap().to_string(), regions.collect())
+        })
+        .collect();
+    let services = json("data/services.json");
+    let mut tagged_items = 0;
+    for (group, slug) in liangbiao::model::SERVICE_GROUPS {
+        let mut expected: Vec<(String, String)> = Vec::new();
+        for list in services["services"].as_array().unwrap() {
+            let regions = &regions_of[list["pilot"].as_str().unwrap()];
+            for item in list["items"].as_array().unwrap() {
+                if item["tags"].as_array().unwrap().iter().any(|t| t == group) {
+                    for region in regions {
+                        expected.push((region.clone(), item["name"].as_str().unwrap().to_string()));
+                    }
+                }
+            }
+        }
+        let page = site.page(&format!("/liangbiao/who/{slug}/"));
+        let mut shown: Vec<(String, String)> = Vec::new();
+        for section in select(&page, "main section") {
+            let region = section
+                .select(&scraper::Selector::parse("h2").unwrap())
+                .next()
+                .unwrap()
+                .value()
+                .attr("id")
+                .unwrap()
+                .to_string();
+            for name in section.select(&scraper::Selector::parse("h3").unwrap()) {
+                shown.push((
+                    region.clone(),
+                    name.text().collect::<String>().trim().to_string(),
+                ));
+            }
+        }
+        expected.sort();
+        shown.sort();
+        assert_eq!(shown, expected, "{group}");
+        tagged_items += expected.len();
+        if expected.is_empty() {
+            assert!(main_text(&page).contains(&format!("暂时没有写明面向{group}的服务事项")));
+        }
+    }
+    assert!(tagged_items >= 30, "only {tagged_items} tagged items");
+}

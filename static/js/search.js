@@ -11,7 +11,10 @@ let pagefind = null;
 async function engine() {
   if (!pagefind) {
     pagefind = await import(`${form.dataset.bundle}pagefind.js`);
-    await pagefind.options({ excerptLength: 40 });
+    // Pilot records carry their whole body; a milder length penalty keeps a pilot named
+    // after a place above short standards that only mention it.
+    // Record URLs already carry the site's base path: Pagefind must not add it again.
+    await pagefind.options({ baseUrl: '/', excerptLength: 40, ranking: { pageLength: 0.1 } });
     pagefind.init();
   }
   return pagefind;
@@ -62,7 +65,8 @@ async function run() {
   }
   status.textContent = '正在搜索……';
   const started = performance.now();
-  const search = await (await engine()).search(query || null, { filters });
+  // Full-width letters and digits (ＧＢ／Ｔ　３７６６８) as typed with a Chinese input method.
+  const search = await (await engine()).search(query.normalize('NFKC') || null, { filters });
   const top = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
   list.replaceChildren(...top.map(result));
   document.documentElement.dataset.searchMs = String(Math.round(performance.now() - started));

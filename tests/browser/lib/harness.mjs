@@ -48,12 +48,12 @@ export function freePort() {
 }
 
 /** Build the bundled site with the debug binary. Returns the output folder. */
-export function buildSite(tmp, baseUrl) {
+export function buildSite(tmp, baseUrl, root = SITE_ROOT, name = 'site') {
   if (!existsSync(LIANGBIAO)) {
     throw new Error(`${LIANGBIAO} is missing: run \`cargo build --locked\` first (run.sh does)`);
   }
-  const out = join(tmp, 'site');
-  const r = spawnSync(LIANGBIAO, ['build', '--root', SITE_ROOT, '--output', out, '--base-url', baseUrl, '--quiet', '--precompress'], {
+  const out = join(tmp, name);
+  const r = spawnSync(LIANGBIAO, ['build', '--root', root, '--output', out, '--base-url', baseUrl, '--quiet', '--precompress'], {
     encoding: 'utf8',
   });
   if (r.status !== 0) {
@@ -95,6 +95,7 @@ http {
     image/png png;
     image/x-icon ico;
     application/javascript js;
+    application/json json;
   }
   default_type application/octet-stream;
   charset utf-8;
