@@ -44,6 +44,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Also write `.gz` and `.br` siblings of text files, for `gzip_static`.
     pub precompress: bool,
+    /// Build the search index (`/pagefind/`); `serve` leaves it out to rebuild fast.
+    pub search: bool,
 }
 
 impl BuildOptions {
@@ -56,6 +58,7 @@ impl BuildOptions {
             base_url: None,
             drafts: false,
             precompress: false,
+            search: true,
         }
     }
 }
@@ -182,9 +185,11 @@ fn render_timed(
     files.extend(assets.files);
     stage("render", started);
 
-    let started = Instant::now();
-    files.extend(search::index(render::search_records(&site))?);
-    stage("search index", started);
+    if options.search {
+        let started = Instant::now();
+        files.extend(search::index(render::search_records(&site))?);
+        stage("search index", started);
+    }
 
     let started = Instant::now();
     let link_problems = links::check(&site.body_links, &files);

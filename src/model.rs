@@ -635,6 +635,13 @@ pub struct Site {
     pilots_by_domain: Vec<Vec<PilotId>>,
     standards_by_pilot: Vec<Vec<StandardId>>,
     policies_by_pilot: Vec<Vec<Policy>>,
+    // Cross-references, built once so that no page scans every list or standard.
+    regions_by_standard: Vec<Vec<RegionId>>,
+    standards_by_region: Vec<Vec<StandardId>>,
+    lists_by_pilot: Vec<Vec<usize>>,
+    sites_by_pilot: Vec<Vec<usize>>,
+    /// Per standard, the (list, item) indexes of the service items that name it.
+    items_by_standard: Vec<Vec<(usize, usize)>>,
 }
 
 impl Site {
@@ -672,9 +679,46 @@ impl Site {
             .enumerate()
             .map(|(i, p)| (p.slug.as_str(), PilotId(i)))
             .collect();
-        let (standards, standards_by_pilot, policies_by_pilot) =
+        let (mut standards, standards_by_pilot, policies_by_pilot) =
             merge_standards(pilot_standards, &pilot_ids, pilots.len());
+        // Uses in pilot order, so that one pilot's uses are found by binary search.
+        for standard in &mut standards {
+            standard.uses.sort_by_key(|u| u.pilot);
+        }
         let (service_lists, demo_sites) = link_services(pilot_services, &pilot_ids, &standards);
+        let regions_by_standard: Vec<Vec<RegionId>> = standards
+            .iter()
+            .map(|s| {
+                let regions: BTreeSet<RegionId> = s
+                    .uses
+                    .iter()
+                    .flat_map(|u| pilots[u.pilot.0].locations.iter().map(|l| l.region))
+                    .collect();
+                regions.into_iter().collect()
+            })
+            .collect();
+        let mut standards_by_region = vec![Vec::new(); regions.len()];
+        for (index, regions_of) in regions_by_standard.iter().enumerate() {
+            for region in regions_of {
+                standards_by_region[region.0].push(StandardId(index));
+            }
+        }
+        let mut lists_by_pilot = vec![Vec::new(); pilots.len()];
+        for (index, list) in service_lists.iter().enumerate() {
+            lists_by_pilot[list.pilot.0].push(index);
+        }
+        let mut sites_by_pilot = vec![Vec::new(); pilots.len()];
+        for (index, demo) in demo_sites.iter().enumerate() {
+            sites_by_pilot[demo.pilot.0].push(index);
+        }
+        let mut items_by_standard = vec![Vec::new(); standards.len()];
+        for (list_index, list) in service_lists.iter().enumerate() {
+            for (item_index, ids) in list.item_standards.iter().enumerate() {
+                for id in ids {
+                    items_by_standard[id.0].push((list_index, item_index));
+                }
+            }
+        }
         Site {
             config,
             base_url,
@@ -691,6 +735,11 @@ impl Site {
             pilots_by_domain,
             standards_by_pilot,
             policies_by_pilot,
+            regions_by_standard,
+            standards_by_region,
+            lists_by_pilot,
+            sites_by_pilot,
+            items_by_standard,
         }
     }
 
@@ -707,11 +756,39 @@ impl Site {
     }
 
     pub fn lists_of_pilot(&self, id: PilotId) -> impl Iterator<Item = &ServiceList> {
-        self.service_lists.iter().filter(move |l| l.pilot == id)
+        self.lists_by_pilot[id.0]
+            .iter()
+            .map(|&i| &self.service_lists[i])
     }
 
     pub fn sites_of_pilot(&self, id: PilotId) -> impl Iterator<Item = &DemoSite> {
-        self.demo_sites.iter().filter(move |s| s.pilot == id)
+        self.sites_by_pilot[id.0]
+            .iter()
+            .map(|&i| &self.demo_sites[i])
+    }
+
+    /// What one pilot did with a standard (usually one use; more if it files it twice).
+    pub fn uses_by(&self, standard: StandardId, pilot: PilotId) -> &[StandardUse] {
+        let uses = &self.standard(standard).uses;
+        let start = uses.partition_point(|u| u.pilot < pilot);
+        let end = uses.partition_point(|u| u.pilot <= pilot);
+        &uses[start..end]
+    }
+
+    /// The standards used by pilots in a region, in standard order.
+    pub fn standards_in_region(&self, id: RegionId) -> &[StandardId] {
+        &self.standards_by_region[id.0]
+    }
+
+    /// The service items that name a standard, with their lists.
+    pub fn items_naming(
+        &self,
+        id: StandardId,
+    ) -> impl Iterator<Item = (&ServiceList, &ServiceItemEntry)> {
+        self.items_by_standard[id.0].iter().map(|&(l, i)| {
+            let list = &self.service_lists[l];
+            (list, &list.list.items[i])
+        })
     }
 
     pub fn policies_of_pilot(&self, id: PilotId) -> &[Policy] {
@@ -719,14 +796,8 @@ impl Site {
     }
 
     /// The regions a standard is used in, through its pilots, in region order.
-    pub fn regions_of_standard(&self, id: StandardId) -> Vec<RegionId> {
-        let regions: BTreeSet<RegionId> = self
-            .standard(id)
-            .uses
-            .iter()
-            .flat_map(|u| self.pilot(u.pilot).locations.iter().map(|l| l.region))
-            .collect();
-        regions.into_iter().collect()
+    pub fn regions_of_standard(&self, id: StandardId) -> &[RegionId] {
+        &self.regions_by_standard[id.0]
     }
 
     pub fn pilot(&self, id: PilotId) -> &Pilot {

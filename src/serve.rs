@@ -97,6 +97,8 @@ pub fn serve(
     let build_options = BuildOptions {
         base_url: Some(format!("http://{addr}/")),
         drafts: options.drafts,
+        // The index takes longer to build than the pages; previews do without it.
+        search: false,
         ..BuildOptions::new(&options.root)
     };
     report(ServeEvent::Listening(addr));

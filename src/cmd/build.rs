@@ -17,6 +17,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     options.base_url = args.base_url;
     options.drafts = args.drafts;
     options.precompress = args.precompress;
+    options.search = !args.no_search;
 
     let started = Instant::now();
     // A bar only for a person watching a terminal; CI logs get the summary line alone.

@@ -181,8 +181,9 @@ impl Views<'_> {
             full_text_url: standard.url.clone(),
             regions: site
                 .regions_of_standard(id)
+                .iter()
                 .into_iter()
-                .map(|r| site.region(r).slug.to_string())
+                .map(|&r| site.region(r).slug.to_string())
                 .collect(),
             uses: standard
                 .uses

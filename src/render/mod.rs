@@ -408,17 +408,19 @@ impl<'a> Views<'a> {
                 self.region(region),
             ));
         }
-        for id in site.pilot_ids() {
+        // Pilot pages are the most numerous and each gathers its standards: in parallel.
+        let pilot_ids: Vec<PilotId> = site.pilot_ids().collect();
+        jobs.par_extend(pilot_ids.par_iter().map(|&id| {
             let p = site.pilot(id);
-            jobs.push(self.job(
+            self.job(
                 &format!("pilots/{}/index.html", p.slug),
                 "pilot.html",
                 &p.title,
                 &p.summary,
                 "pilots",
                 self.pilot(id),
-            ));
-        }
+            )
+        }));
         jobs.extend(self.standards_jobs());
         jobs.push(self.job(
             "data/index.html",

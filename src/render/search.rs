@@ -163,7 +163,7 @@ impl Views<'_> {
                 None => standard.title.clone(),
             },
             kind: "标准",
-            regions: self.region_names(self.site.regions_of_standard(id).into_iter()),
+            regions: self.region_names(self.site.regions_of_standard(id).iter().copied()),
             domains: Vec::new(),
             level: standard.level.map(|l| l.name().to_string()),
             // The title first, so that snippets show it rather than the code variants.

@@ -233,18 +233,13 @@ impl Views<'_> {
 
     /// The service items that name a standard, as links to their lists.
     pub(super) fn services_of_standard(&self, id: crate::model::StandardId) -> Vec<Link> {
-        let mut links = Vec::new();
-        for list in &self.site.service_lists {
-            for (item, standards) in list.list.items.iter().zip(&list.item_standards) {
-                if standards.contains(&id) {
-                    links.push(Link {
-                        name: format!("{}（{}）", item.name, list.list.title),
-                        url: self.list_url(list),
-                    });
-                }
-            }
-        }
-        links
+        self.site
+            .items_naming(id)
+            .map(|(list, item)| Link {
+                name: format!("{}（{}）", item.name, list.list.title),
+                url: self.list_url(list),
+            })
+            .collect()
     }
 
     fn site_page(&self, demo: &DemoSite) -> Result<serde_json::Value, BuildError> {

@@ -1,6 +1,7 @@
 //! Views of standards: the paginated listing and its groupings, one page per standard,
 //! and the standard-system tables shown on pilot and region pages.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Link, PageJob, Views};
@@ -18,6 +19,8 @@ pub(super) struct StandardRow {
     level: &'static str,
     status: &'static str,
     pilots: Vec<Link>,
+    /// Pilots using it beyond those named in `pilots`.
+    more_pilots: usize,
     regions: Vec<Link>,
     /// What the pilot of the table did with it (only in a pilot's or region's table).
     relation: Option<&'static str>,
@@ -87,23 +90,39 @@ const ALL_LEVELS: [Option<StandardLevel>; 6] = [
     None,
 ];
 
+/// Pilots named in a row of a standards listing; the rest are counted.
+const ROW_PILOTS: usize = 3;
+
 impl Views<'_> {
     pub(super) fn standard_url(&self, standard: &Standard) -> String {
         self.base.link(&format!("standards/{}/", standard.slug))
     }
 
+    /// A row of a standards table. A pilot's own table (`relation` given) shows what
+    /// the pilot did with the standard; other tables show who uses it, the first few
+    /// pilots by name and the rest as a count (the standard's page lists them all, and a
+    /// national standard may be used by thousands).
     pub(super) fn standard_row(&self, id: StandardId, relation: Option<Relation>) -> StandardRow {
         let site = self.site;
         let standard = site.standard(id);
         let mut pilots: Vec<Link> = Vec::new();
-        for u in &standard.uses {
-            let pilot = site.pilot(u.pilot);
-            if !pilots.iter().any(|l| l.name == pilot.title) {
-                pilots.push(Link {
-                    name: pilot.title.clone(),
-                    url: self.pilot_url(pilot),
-                });
-            }
+        let mut more_pilots = 0;
+        if relation.is_none() {
+            let mut users: Vec<crate::model::PilotId> =
+                standard.uses.iter().map(|u| u.pilot).collect();
+            users.dedup();
+            more_pilots = users.len().saturating_sub(ROW_PILOTS);
+            pilots = users
+                .iter()
+                .take(ROW_PILOTS)
+                .map(|&p| {
+                    let pilot = site.pilot(p);
+                    Link {
+                        name: pilot.title.clone(),
+                        url: self.pilot_url(pilot),
+                    }
+                })
+                .collect();
         }
         StandardRow {
             url: self.standard_url(standard),
@@ -112,11 +131,15 @@ impl Views<'_> {
             level: level_name(standard.level),
             status: standard.status.name(),
             pilots,
-            regions: site
-                .regions_of_standard(id)
-                .into_iter()
-                .map(|r| self.region_link(r))
-                .collect(),
+            more_pilots,
+            regions: match relation {
+                Some(_) => Vec::new(),
+                None => site
+                    .regions_of_standard(id)
+                    .iter()
+                    .map(|&r| self.region_link(r))
+                    .collect(),
+            },
             relation: relation.map(Relation::name),
         }
     }
@@ -129,7 +152,7 @@ impl Views<'_> {
         let mut ungrouped = Vec::new();
         for &pilot in pilots {
             for &id in site.standards_of_pilot(pilot) {
-                for u in site.standard(id).uses.iter().filter(|u| u.pilot == pilot) {
+                for u in site.uses_by(id, pilot) {
                     let row = self.standard_row(id, Some(u.relation));
                     match &u.subsystem {
                         None => ungrouped.push(row),
@@ -206,11 +229,7 @@ impl Views<'_> {
             ));
         }
         for region in site.region_ids() {
-            let ids: Vec<StandardId> = all
-                .iter()
-                .copied()
-                .filter(|&id| site.regions_of_standard(id).contains(&region))
-                .collect();
+            let ids = site.standards_in_region(region).to_vec();
             let r = site.region(region);
             jobs.extend(self.listing_jobs(
                 &format!("standards/region/{}/", r.slug),
@@ -240,13 +259,13 @@ impl Views<'_> {
                 false,
             ));
         }
-        for id in all {
+        jobs.par_extend(all.par_iter().map(|&id| {
             let standard = site.standard(id);
             let title = match standard.code_text() {
                 Some(code) => format!("{code} {}", standard.title),
                 None => standard.title.clone(),
             };
-            jobs.push(self.job(
+            self.job(
                 &format!("standards/{}/index.html", standard.slug),
                 "standard.html",
                 &title,
@@ -256,8 +275,8 @@ impl Views<'_> {
                 ),
                 "standards",
                 self.standard_page(id),
-            ));
-        }
+            )
+        }));
         jobs
     }
 
@@ -288,7 +307,7 @@ impl Views<'_> {
         };
         let pages: Vec<usize> = (1..=chunks.len()).collect();
         chunks
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, chunk)| {
                 let number = i + 1;
@@ -347,10 +366,7 @@ impl Views<'_> {
                 url: self
                     .base
                     .link(&format!("standards/region/{}/", site.region(r).slug)),
-                count: site
-                    .standard_ids()
-                    .filter(|&id| site.regions_of_standard(id).contains(&r))
-                    .count(),
+                count: site.standards_in_region(r).len(),
             })
             .filter(|g| g.count > 0)
             .collect();
