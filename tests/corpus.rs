@@ -1,0 +1,205 @@
+//! Correctness at scale (not speed) of the benchmark corpus from `bench/corpus.py`:
+//! the generator is deterministic, liangbiao writes exactly the pages the generator
+//! says it will, and the cross-links between pilots, standards and service lists hold
+//! in both directions. Shells out to `python3` (standard library only).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use common::{build_site, links, repo_root, resolve, BuiltSite};
+use scraper::Html;
+
+const PAGES: &str = "1000";
+
+/// Runs the generator for about 1,000 pages into `out` and returns its manifest.
+fn generate(out: &Path, seed: &str) -> serde_json::Value {
+    let script = repo_root().join("bench").join("corpus.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .args(["--pages", PAGES, "--seed", seed, "--quiet", "--out"])
+        .arg(out)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
+    assert!(status.success(), "{} failed: {status}", script.display());
+    let manifest = fs::read_to_string(out.join("manifest.json")).expect("manifest.json");
+    serde_json::from_str(&manifest).expect("manifest.json is JSON")
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_corpora() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    generate(a.path(), "7");
+    generate(b.path(), "7");
+    let (ta, tb) = (tree(a.path()), tree(b.path()));
+    assert!(ta.len() > 1000, "only {} files generated", ta.len());
+    let only_a: Vec<_> = ta.keys().filter(|k| !tb.contains_key(*k)).collect();
+    let only_b: Vec<_> = tb.keys().filter(|k| !ta.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "file sets differ: {only_a:?} / {only_b:?}"
+    );
+    let differing: Vec<_> = ta.keys().filter(|k| ta[*k] != tb[*k]).take(10).collect();
+    assert!(
+        differing.is_empty(),
+        "files differ between two runs: {differing:?}"
+    );
+}
+
+/// A built page's internal links under `<main>` that start with `prefix`.
+struct Pages<'a> {
+    site: &'a BuiltSite,
+    cache: HashMap<String, Html>,
+}
+
+impl Pages<'_> {
+    fn links(&mut self, page: &str, prefix: &str) -> BTreeSet<String> {
+        let site = self.site;
+        let doc = self
+            .cache
+            .entry(page.to_string())
+            .or_insert_with(|| site.page(page));
+        links(doc, "main a")
+            .into_iter()
+            .map(|href| href.split('#').next().unwrap_or("").to_string())
+            .filter(|href| href.starts_with(prefix))
+            .collect()
+    }
+}
+
+#[test]
+fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = generate(dir.path(), "1");
+    let root = dir.path().join("liangbiao");
+    let site = build_site(&root, None);
+
+    // Page count: exactly what the generator computed with liangbiao's page rules,
+    // and within 10% of what was asked for.
+    let expected = manifest["liangbiao_html_pages"].as_u64().unwrap() as usize;
+    assert_eq!(
+        site.report.pages, expected,
+        "liangbiao wrote {} HTML pages, the generator expected {expected} ({})",
+        site.report.pages, manifest["liangbiao_html_pages_by_kind"]
+    );
+    assert_eq!(site.html_pages().len(), expected);
+    let requested: f64 = PAGES.parse().unwrap();
+    assert!((expected as f64 - requested).abs() <= requested * 0.1);
+    let counts = &manifest["counts"];
+    let pilots: Vec<String> = fs::read_dir(root.join("content/pilots"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(pilots.len() as u64, counts["pilots"].as_u64().unwrap());
+
+    let mut pages = Pages {
+        site: &site,
+        cache: HashMap::new(),
+    };
+    let mut checked_standards = 0;
+    let mut checked_bodies = 0;
+    for pilot in &pilots {
+        let page = format!("/pilots/{pilot}/");
+        let standards = pages.links(&page, "/standards/");
+        assert!(!standards.is_empty(), "{page} links to no standard");
+        for standard in &standards {
+            assert!(
+                resolve(&site.output, standard).is_some(),
+                "{page} links to {standard}, which was not written"
+            );
+            assert!(
+                pages.links(standard, "/pilots/").contains(&page),
+                "{standard} does not link back to {page}"
+            );
+            checked_standards += 1;
+        }
+        // The body links to another pilot of the same region, when it has one.
+        for other in pages.links(&page, "/pilots/") {
+            assert!(
+                resolve(&site.output, &other).is_some(),
+                "{page} links to {other}"
+            );
+            checked_bodies += 1;
+        }
+    }
+    assert!(
+        checked_standards >= 5 * pilots.len(),
+        "{checked_standards} standard links"
+    );
+    assert!(checked_bodies > 0);
+
+    // Service lists: each item's standard exists and names the list among its services.
+    let lists: Vec<String> = fs::read_dir(root.join("content/services"))
+        .unwrap()
+        .flat_map(|e| {
+            let text = fs::read_to_string(e.unwrap().path()).unwrap();
+            let file: toml::Table = toml::from_str(&text).unwrap();
+            let lists = file.get("list").and_then(|l| l.as_array()).cloned();
+            lists
+                .unwrap_or_default()
+                .into_iter()
+                .map(|list| list["slug"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        lists.len() as u64,
+        counts["service_lists"].as_u64().unwrap()
+    );
+    let mut item_links = 0;
+    for list in &lists {
+        let page = format!("/liangbiao/{list}/");
+        for standard in pages.links(&page, "/standards/") {
+            assert!(
+                resolve(&site.output, &standard).is_some(),
+                "{page} links to {standard}, which was not written"
+            );
+            assert!(
+                pages.links(&standard, "/liangbiao/").contains(&page),
+                "{standard} does not list the services of {page}"
+            );
+            item_links += 1;
+        }
+    }
+    assert!(
+        item_links > lists.len(),
+        "only {item_links} item → standard links"
+    );
+
+    // The most shared standard lists every pilot that names it.
+    let shared = manifest["samples"]["most_shared_standard"]
+        .as_str()
+        .unwrap();
+    let users = pages.links(&format!("/standards/{shared}/"), "/pilots/");
+    assert_eq!(
+        users.len() as u64,
+        counts["max_pilots_per_standard"].as_u64().unwrap(),
+        "/standards/{shared}/ lists {users:?}"
+    );
+}
