@@ -1016,7 +1016,7 @@ def calibrate(seed: int, target: int, regions, domains, log) -> Corpus:
             break
         # Secant step on pages(n), which is close to linear.
         slope = 5.5
-        if len(pts) >= 2:
+        if len(tried) >= 2:
             (n1, p1), (n2, p2) = sorted(tried.items(), key=lambda kv: abs(kv[1] - target))[:2]
             if n1 != n2 and p1 != p2:
                 slope = max(1.0, (p2 - p1) / (n2 - n1))
