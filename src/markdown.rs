@@ -39,11 +39,6 @@ pub struct Inspection {
     pub site_links: Vec<SiteLink>,
 }
 
-/// Everything in `body` that must not reach the published page.
-pub fn check(body: &str) -> Vec<BodyProblem> {
-    inspect(body).problems
-}
-
 /// Checks a body and collects its links within the site, in one pass.
 pub fn inspect(body: &str) -> Inspection {
     let mut problems = Vec::new();
@@ -239,6 +234,10 @@ fn site_link<'a>(url: CowStr<'a>, link_type: LinkType, base: &BaseUrl) -> CowStr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check(body: &str) -> Vec<BodyProblem> {
+        inspect(body).problems
+    }
 
     fn base() -> BaseUrl {
         BaseUrl::parse("https://example.gov.cn/bps/").unwrap()

@@ -21,13 +21,7 @@ fn run(args: &[&str], root: &std::path::Path) -> std::process::Output {
 }
 
 fn minimal_site_with(case: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo_root().join("tests/fixtures/minimal"), dir.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &dir.path().join("templates"),
-    );
-    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    let dir = common::minimal_site();
     if let Some(case) = case {
         copy_tree(
             &repo_root()

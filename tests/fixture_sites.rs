@@ -17,9 +17,7 @@ fn fixtures() -> std::path::PathBuf {
 
 /// The minimal site with the case's changes applied, in a temporary folder.
 fn broken_site(case: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_site_theme(dir.path());
+    let dir = common::minimal_site();
     if case.join("site").is_dir() {
         copy_tree(&case.join("site"), dir.path());
     }
@@ -29,12 +27,6 @@ fn broken_site(case: &Path) -> tempfile::TempDir {
         }
     }
     dir
-}
-
-/// The bundled templates and static files, which the fixtures do not carry.
-fn copy_site_theme(root: &Path) {
-    copy_tree(&repo_root().join("templates"), &root.join("templates"));
-    copy_tree(&repo_root().join("static"), &root.join("static"));
 }
 
 /// What `check` reports: validation, then rendering and the link check.
@@ -51,9 +43,7 @@ fn diagnostics_of(root: &Path) -> String {
 
 /// The minimal fixture built with the bundled templates and static files.
 fn build_minimal(base_url: Option<&str>) -> common::BuiltSite {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("minimal"), dir.path());
-    copy_site_theme(dir.path());
+    let dir = common::minimal_site();
     // The output lives in its own temporary folder; the source may go.
     common::build_site(dir.path(), base_url)
 }
@@ -103,7 +93,6 @@ fn all_problems_are_reported_sorted_by_file_and_line() {
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = broken_site(&fixtures().join("invalid/unknown-region"));
     let root = site.path();
-    copy_tree(&repo_root().join("templates"), &root.join("templates"));
     let output = root.join("public");
     fs::create_dir_all(&output).unwrap();
     fs::write(output.join(liangbiao::write::OUTPUT_MARKER), "").unwrap();

@@ -6,15 +6,8 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_tree, repo_root};
 use liangbiao::scaffold::{new_entry, EntryKind, NewEntryError};
 use liangbiao::{load_site, BuildError, BuildOptions};
-
-fn minimal_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo_root().join("tests/fixtures/minimal"), dir.path());
-    dir
-}
 
 /// The error messages `check` gives for the site, or none.
 fn check_errors(root: &Path) -> Vec<String> {
@@ -51,7 +44,7 @@ fn fill(root: &Path, rel: &str, fields: &[(&str, &str)]) {
 
 #[test]
 fn every_kind_passes_check_once_its_required_fields_are_filled() {
-    let site = minimal_site();
+    let site = common::minimal_site();
     let root = site.path();
     assert!(check_errors(root).is_empty());
     let regions_before = fs::read_to_string(root.join("content/regions.toml")).unwrap();
@@ -169,7 +162,7 @@ fn every_kind_passes_check_once_its_required_fields_are_filled() {
 
 #[test]
 fn new_refuses_to_overwrite_and_explains_what_is_wrong() {
-    let site = minimal_site();
+    let site = common::minimal_site();
     let root = site.path();
     let pilot = root.join("content/pilots/xicheng.md");
     let before = fs::read(&pilot).unwrap();

@@ -10,8 +10,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{copy_tree, repo_root};
-
 /// Kills the server when the test ends, however it ends.
 struct Server {
     child: Child,
@@ -88,13 +86,7 @@ fn edit(path: &Path, from: &str, to: &str) {
 
 #[test]
 fn serve_rebuilds_on_edits_reports_errors_and_recovers() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&repo_root().join("tests/fixtures/minimal"), site.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &site.path().join("templates"),
-    );
-    copy_tree(&repo_root().join("static"), &site.path().join("static"));
+    let site = common::minimal_site();
     let pilot = site.path().join("content/pilots/xicheng.md");
 
     // The asked-for port is taken: serve moves on to a free one.
@@ -147,13 +139,7 @@ fn serve_rebuilds_on_edits_reports_errors_and_recovers() {
 
 #[test]
 fn build_output_never_carries_the_live_reload_script() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&repo_root().join("tests/fixtures/minimal"), site.path());
-    copy_tree(
-        &repo_root().join("templates"),
-        &site.path().join("templates"),
-    );
-    copy_tree(&repo_root().join("static"), &site.path().join("static"));
+    let site = common::minimal_site();
     let built = common::build_site(site.path(), None);
     let files = built.files();
     assert!(files.len() > 20);

@@ -182,7 +182,6 @@ impl Views<'_> {
             regions: site
                 .regions_of_standard(id)
                 .iter()
-                .into_iter()
                 .map(|&r| site.region(r).slug.to_string())
                 .collect(),
             uses: standard

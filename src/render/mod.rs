@@ -104,9 +104,9 @@ pub fn render_site(
 ) -> Result<Vec<OutputFile>, BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
-    let jobs = views.jobs()?;
+    let (jobs, who_data) = views.jobs()?;
     let mut files = views.data_files()?;
-    files.push(views.who_data_file());
+    files.push(who_data);
     progress.stage("render", jobs.len());
     let pages: Vec<OutputFile> = jobs
         .par_iter()
@@ -337,7 +337,9 @@ impl<'a> Views<'a> {
         }
     }
 
-    fn jobs(&self) -> Result<Vec<PageJob>, BuildError> {
+    /// Every page to render, and the data file the who index reads (made from the same
+    /// items as the who pages, so they are gathered once).
+    fn jobs(&self) -> Result<(Vec<PageJob>, OutputFile), BuildError> {
         let site = self.site;
         let mut jobs = vec![
             self.job(
@@ -442,7 +444,8 @@ impl<'a> Views<'a> {
             ));
         }
         jobs.extend(self.disclosure_jobs()?);
-        jobs.extend(self.who_jobs());
+        let (who_jobs, who_data) = self.who_pages();
+        jobs.extend(who_jobs);
         jobs.push(self.job(
             "search/index.html",
             "search.html",
@@ -453,7 +456,7 @@ impl<'a> Views<'a> {
         ));
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
-        Ok(jobs)
+        Ok((jobs, who_data))
     }
 
     fn job(

@@ -181,7 +181,6 @@ impl Views<'_> {
         let mut records = Vec::new();
         for list in &site.service_lists {
             let pilot = site.pilot(list.pilot);
-            let list_url = self.base.link(&format!("liangbiao/{}/", list.list.slug));
             for (index, (item, standards)) in
                 list.list.items.iter().zip(&list.item_standards).enumerate()
             {
@@ -193,7 +192,7 @@ impl Views<'_> {
                     })
                     .collect();
                 records.push(SearchRecord {
-                    url: format!("{list_url}#item-{}", index + 1),
+                    url: self.item_url(list, index),
                     title: item.name.clone(),
                     kind: "服务",
                     regions: self.region_names(pilot.locations.iter().map(|l| l.region)),

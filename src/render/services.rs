@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{Link, PageJob, Views};
-use crate::model::{DemoSite, ServiceList};
+use crate::model::{DemoSite, ServiceList, StandardId};
 use crate::qr::qr_svg;
 use crate::BuildError;
 
@@ -58,9 +58,35 @@ pub(super) struct SiteCard {
     pilot: Link,
 }
 
+/// `item-<n>`, n counting from 1: the id of an item on its list's page.
+fn item_anchor(index: usize) -> String {
+    format!("item-{}", index + 1)
+}
+
 impl Views<'_> {
-    fn list_url(&self, list: &ServiceList) -> String {
+    pub(super) fn list_url(&self, list: &ServiceList) -> String {
         self.base.link(&format!("liangbiao/{}/", list.list.slug))
+    }
+
+    /// The link to one item on its list's page; `index` counts from 0 in file order.
+    pub(super) fn item_url(&self, list: &ServiceList, index: usize) -> String {
+        format!("{}#{}", self.list_url(list), item_anchor(index))
+    }
+
+    /// Links to the standards an item names, with code and title as a resident reads them.
+    pub(super) fn standard_links(&self, ids: &[StandardId]) -> Vec<Link> {
+        ids.iter()
+            .map(|&id| {
+                let standard = self.site.standard(id);
+                Link {
+                    name: match standard.code_text() {
+                        Some(code) => format!("{code}《{}》", standard.title),
+                        None => format!("《{}》", standard.title),
+                    },
+                    url: self.standard_url(standard),
+                }
+            })
+            .collect()
     }
 
     fn site_path(site: &DemoSite) -> String {
@@ -154,25 +180,13 @@ impl Views<'_> {
         let items = list.list.items.iter().zip(&list.item_standards);
         for (index, (item, standards)) in items.enumerate() {
             let view = ItemView {
-                id: format!("item-{}", index + 1),
+                id: item_anchor(index),
                 name: item.name.clone(),
                 category: item.category.clone(),
                 recipients: item.recipients.clone(),
                 content: item.content.clone(),
                 standard_text: item.standard_text.clone(),
-                standards: standards
-                    .iter()
-                    .map(|&s| {
-                        let standard = site.standard(s);
-                        Link {
-                            name: match standard.code_text() {
-                                Some(code) => format!("{code}《{}》", standard.title),
-                                None => format!("《{}》", standard.title),
-                            },
-                            url: self.standard_url(standard),
-                        }
-                    })
-                    .collect(),
+                standards: self.standard_links(standards),
                 funding: item.funding.clone(),
                 lead: item.lead.clone(),
                 window: item.window.clone(),
@@ -232,7 +246,7 @@ impl Views<'_> {
     }
 
     /// The service items that name a standard, as links to their lists.
-    pub(super) fn services_of_standard(&self, id: crate::model::StandardId) -> Vec<Link> {
+    pub(super) fn services_of_standard(&self, id: StandardId) -> Vec<Link> {
         self.site
             .items_naming(id)
             .map(|(list, item)| Link {

@@ -11,6 +11,9 @@ use super::{Link, PageJob, Views};
 use crate::assets::OutputFile;
 use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_GROUPS};
 
+/// The tagged items as JSON, for the filter on the who index.
+const ITEMS_PATH: &str = "liangbiao/who/items.json";
+
 /// One service item as the who pages show it.
 #[derive(Serialize, Clone)]
 struct WhoItem {
@@ -77,10 +80,9 @@ impl Views<'_> {
         let mut region_ids: Vec<RegionId> = pilot.locations.iter().map(|l| l.region).collect();
         region_ids.sort();
         region_ids.dedup();
-        let list_url = self.base.link(&format!("liangbiao/{}/", list.list.slug));
         let item = WhoItem {
             name: item.name.clone(),
-            url: format!("{list_url}#item-{}", index + 1),
+            url: self.item_url(list, index),
             groups: item.tags.clone(),
             regions: region_ids
                 .iter()
@@ -95,41 +97,20 @@ impl Views<'_> {
             recipients: item.recipients.clone(),
             content: item.content.clone(),
             standard_text: item.standard_text.clone(),
-            standards: standards
-                .iter()
-                .map(|&s| {
-                    let standard = site.standard(s);
-                    Link {
-                        name: match standard.code_text() {
-                            Some(code) => format!("{code}《{}》", standard.title),
-                            None => format!("《{}》", standard.title),
-                        },
-                        url: self.standard_url(standard),
-                    }
-                })
-                .collect(),
+            standards: self.standard_links(standards),
             lead: item.lead.clone(),
             window: item.window.clone(),
             list: Link {
                 name: list.list.title.clone(),
-                url: list_url,
+                url: self.list_url(list),
             },
         };
         (region_ids, item)
     }
 
-    /// The data the who index filters in the browser: every tagged item.
-    pub(super) fn who_data_file(&self) -> OutputFile {
-        let items = self.who_items();
-        let data: Vec<&WhoItem> = items.iter().map(|(_, i)| i).collect();
-        OutputFile {
-            path: "liangbiao/who/items.json".to_string(),
-            bytes: serde_json::to_vec(&data).expect("items serialize"),
-        }
-    }
-
-    /// The who index and one page per group.
-    pub(super) fn who_jobs(&self) -> Vec<PageJob> {
+    /// The who index, one page per group, and the data the index filters in the
+    /// browser (every tagged item).
+    pub(super) fn who_pages(&self) -> (Vec<PageJob>, OutputFile) {
         let items = self.who_items();
         let groups: Vec<GroupLink> = SERVICE_GROUPS
             .iter()
@@ -190,7 +171,7 @@ impl Views<'_> {
                 }),
             ));
         }
-        let data_url = self.base.link("liangbiao/who/items.json");
+        let data_url = self.base.link(ITEMS_PATH);
         jobs.push(self.job(
             "liangbiao/who/index.html",
             "who.html",
@@ -199,6 +180,11 @@ impl Views<'_> {
             "liangbiao",
             serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url }),
         ));
-        jobs
+        let data: Vec<&WhoItem> = items.iter().map(|(_, i)| i).collect();
+        let data_file = OutputFile {
+            path: ITEMS_PATH.to_string(),
+            bytes: serde_json::to_vec(&data).expect("items serialize"),
+        };
+        (jobs, data_file)
     }
 }

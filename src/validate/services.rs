@@ -18,17 +18,6 @@ use crate::model::{
 };
 use crate::standard_code::StandardCode;
 
-/// The tag names an item may carry, from [`SERVICE_GROUPS`].
-pub const SERVICE_TAGS: [&str; 11] = {
-    let mut names = [""; 11];
-    let mut i = 0;
-    while i < 11 {
-        names[i] = SERVICE_GROUPS[i].0;
-        i += 1;
-    }
-    names
-};
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ServicesFile {
@@ -254,7 +243,10 @@ fn check_item(
     let tags = item
         .tags
         .iter()
-        .filter_map(|tag| one_of(tag, &SERVICE_TAGS, "tag", ctx, problems))
+        .filter_map(|tag| {
+            let names = SERVICE_GROUPS.map(|(name, _)| name);
+            one_of(tag, &names, "tag", ctx, problems)
+        })
         .map(str::to_string)
         .collect();
     Some(ServiceItemEntry {

@@ -119,6 +119,19 @@ pub fn has_number(text: &str, number: &str) -> bool {
     })
 }
 
+/// The minimal fixture with the bundled templates and static files (which the fixture
+/// does not carry), in a temporary folder: a complete site to build or serve.
+pub fn minimal_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("tests/fixtures/minimal"), dir.path());
+    copy_tree(
+        &repo_root().join("templates"),
+        &dir.path().join("templates"),
+    );
+    copy_tree(&repo_root().join("static"), &dir.path().join("static"));
+    dir
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from)
