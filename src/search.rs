@@ -7,6 +7,7 @@
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 
 use crate::assets::OutputFile;
 use crate::render::escape_markup;
@@ -62,13 +63,14 @@ async fn build_index(
         .keep_index_url(false)
         .build();
     let mut index = PagefindIndex::new(Some(config)).map_err(|e| search_error(e.to_string()))?;
-    for record in records {
-        let url = record.url.clone();
-        index
-            .add_html_file(None, Some(url), record_html(&record))
-            .await
-            .map_err(|e| search_error(e.to_string()))?;
-    }
+    let files = records
+        .par_iter()
+        .map(|record| (record.url.clone(), record_html(record)))
+        .collect();
+    index
+        .add_html_files(files)
+        .await
+        .map_err(|e| search_error(e.to_string()))?;
     index
         .get_files()
         .await

@@ -113,6 +113,32 @@ impl SearchState {
         Ok(self.fossicked_pages.len() - existing_page_count)
     }
 
+    /// liangbiao patch: fossick many in-memory files in parallel (rayon), the way
+    /// `fossick_many` does for a directory. A later file with the same URL replaces an
+    /// earlier one, as `fossick_one` does, through a map instead of a scan per file.
+    pub fn fossick_synthetic_many(&mut self, files: Vec<Fossicker>) -> Result<usize> {
+        let results = files
+            .into_par_iter()
+            .map(|f| f.fossick_sync(&self.options))
+            .collect::<Result<Vec<_>>>()?;
+        let mut position: HashMap<String, usize> = self
+            .fossicked_pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| (page.url.clone(), i))
+            .collect();
+        let added = results.len();
+        for result in results {
+            if let Some(&existing) = position.get(&result.url) {
+                self.fossicked_pages[existing] = result;
+            } else {
+                position.insert(result.url.clone(), self.fossicked_pages.len());
+                self.fossicked_pages.push(result);
+            }
+        }
+        Ok(added)
+    }
+
     pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
         let result = file.fossick_sync(&self.options);
         if let Some(result) = result.as_ref().ok() {
@@ -163,21 +189,23 @@ impl SearchState {
 
         log.status("[Reading languages]");
 
-        let pages_with_data = self.fossicked_pages.iter().filter(|d| {
-            if used_custom_body && !d.has_custom_body && !d.force_inclusion {
-                return false;
-            }
-            !d.word_data.is_empty()
-        });
+        // liangbiao patch: the pages are moved into the language map rather than cloned
+        // one by one (a deep copy of every word map); the state is built once.
+        let pages_with_data = std::mem::take(&mut self.fossicked_pages)
+            .into_iter()
+            .filter(|d| {
+                if used_custom_body && !d.has_custom_body && !d.force_inclusion {
+                    return false;
+                }
+                !d.word_data.is_empty()
+            });
 
         let mut language_map: HashMap<String, Vec<fossick::FossickedData>> = HashMap::new();
         for page in pages_with_data {
-            let language = page.language.clone();
-            if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
-            } else {
-                language_map.insert(language, vec![page.clone()]);
-            }
+            language_map
+                .entry(page.language.clone())
+                .or_default()
+                .push(page);
         }
 
         log.info(format!(

@@ -315,6 +315,9 @@ impl PagefindIndexes {
         outdir: &PathBuf,
         synthetic: bool,
     ) -> Option<Vec<SyntheticFile>> {
+        if synthetic {
+            return Some(self.synthetic_files(options, outdir));
+        }
         let immutable_write_behaviour = if synthetic {
             WriteBehavior::Synthetic
         } else {
@@ -385,6 +388,66 @@ impl PagefindIndexes {
         } else {
             None
         }
+    }
+}
+
+impl PagefindIndexes {
+    /// liangbiao patch: the files `write_files` would write, in memory, compressed in
+    /// parallel (rayon) rather than one after another on the async task. Same names and
+    /// the same `pagefind_dcd`-prefixed gzip format; level 6 rather than 9, which on
+    /// fragments of a few hundred bytes costs a few percent of size and runs several
+    /// times faster.
+    fn synthetic_files(&self, options: &SearchOptions, outdir: &PathBuf) -> Vec<SyntheticFile> {
+        use rayon::prelude::*;
+        let mut plain = vec![];
+        if self.language != "unknown" {
+            if let Some(wasm_path) = self.lang_wasm_path() {
+                plain.push(SyntheticFile {
+                    filename: outdir.join(format!("wasm.{}.pagefind", self.language)),
+                    contents: WEB_WASM_FILES
+                        .get_file(wasm_path)
+                        .expect("WASM should exist")
+                        .contents()
+                        .to_vec(),
+                });
+            } else {
+                options.logger.v_warn(format!(
+                    "Note: Pagefind doesn't support stemming for the language {}. \n\
+                    Search will still work, but will not match across root words.",
+                    self.language
+                ));
+            }
+        }
+        let mut to_compress: Vec<(PathBuf, &[u8])> = vec![(
+            outdir.join(format!("pagefind.{}.pf_meta", &self.meta_index.0)),
+            &self.meta_index.1,
+        )];
+        to_compress.extend(self.fragments.iter().map(|(hash, fragment)| {
+            (
+                outdir.join(format!("fragment/{}.pf_fragment", hash)),
+                fragment.as_bytes(),
+            )
+        }));
+        to_compress.extend(self.word_indexes.iter().map(|(hash, index)| {
+            (outdir.join(format!("index/{}.pf_index", hash)), &index[..])
+        }));
+        to_compress.extend(self.filter_indexes.iter().map(|(hash, index)| {
+            (outdir.join(format!("filter/{}.pf_filter", hash)), &index[..])
+        }));
+        let mut files: Vec<SyntheticFile> = to_compress
+            .into_par_iter()
+            .map(|(filename, content)| {
+                let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
+                gz.write_all(b"pagefind_dcd").unwrap();
+                gz.write_all(content).unwrap();
+                SyntheticFile {
+                    filename,
+                    contents: gz.finish().expect("gzip into memory"),
+                }
+            })
+            .collect();
+        files.extend(plain);
+        files
     }
 }
 

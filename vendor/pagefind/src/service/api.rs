@@ -113,6 +113,22 @@ impl PagefindIndex {
         })
     }
 
+    /// liangbiao patch: add many HTML files that aren't on disk at once, parsed in
+    /// parallel. Each is `(url, content)`, as `add_html_file(None, Some(url), content)`.
+    ///
+    /// # Returns
+    /// The number of files added if successful, otherwise the first Error.
+    pub async fn add_html_files(&mut self, files: Vec<(String, String)>) -> Result<usize> {
+        let files = files
+            .into_iter()
+            .map(|(url, content)| Fossicker::new_synthetic(None, Some(url), content))
+            .collect();
+        let state = Arc::clone(&self.search_index);
+        tokio::task::spawn_blocking(move || state.blocking_lock().fossick_synthetic_many(files))
+            .await
+            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
+    }
+
     /// Index a custom record that isn't backed by an HTML file.
     ///
     /// # Arguments
