@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostics;
 use model::Site;
+use rayon::prelude::*;
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -159,16 +160,37 @@ pub struct RenderedSite {
 }
 
 /// Loads, checks and renders the whole site without writing anything: what `check`
-/// runs, so that broken links and template errors are found there too.
+/// and `serve` run, so that broken links and template errors are found there too.
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
-    render_timed(options, &mut Vec::new(), &NoProgress)
+    let files = std::sync::Mutex::new(Vec::new());
+    let keep = |file: assets::OutputFile| {
+        files
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(file);
+        Ok(())
+    };
+    let (site, warnings) = run_pipeline(options, &mut Vec::new(), &NoProgress, &keep)?;
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(RenderedSite {
+        site,
+        files,
+        warnings,
+    })
 }
 
-fn render_timed(
+/// Every stage but the last: each file goes to `sink` as soon as it is rendered, and is
+/// recorded for the link check. A failure anywhere returns before anything is final:
+/// the sink holds a staging folder or memory, never the live output.
+fn run_pipeline(
     options: &BuildOptions,
     timings: &mut Vec<(&'static str, Duration)>,
     progress: &dyn Progress,
-) -> Result<RenderedSite, BuildError> {
+    sink: &render::FileSink,
+) -> Result<(Site, Diagnostics), BuildError> {
     let mut stage = |name: &'static str, started: Instant| timings.push((name, started.elapsed()));
 
     let started = Instant::now();
@@ -180,19 +202,30 @@ fn render_timed(
     let assets = assets::collect(&options.root)?;
     stage("templates + assets", started);
 
+    let pages = links::PageIndex::new(&site.body_links);
+    let put = |file: assets::OutputFile| {
+        pages.add(&file);
+        sink(file)
+    };
     let started = Instant::now();
-    let mut files = render::render_site(&site, &templates, &assets, progress)?;
-    files.extend(assets.files);
-    stage("render", started);
+    render::render_site(&site, &templates, &assets, progress, &put)?;
+    assets.files.into_par_iter().try_for_each(&put)?;
+    stage("render + write", started);
 
     if options.search {
         let started = Instant::now();
-        files.extend(search::index(render::search_records(&site))?);
-        stage("search index", started);
+        search::index(render::search_records(&site))?
+            .into_par_iter()
+            .try_for_each(&put)?;
+        stage("search index + write", started);
     }
 
+    let collisions = pages.collisions();
+    if !collisions.is_empty() {
+        return Err(BuildError::PathCollision(collisions));
+    }
     let started = Instant::now();
-    let link_problems = links::check(&site.body_links, &files);
+    let link_problems = links::check(&site.body_links, &pages);
     stage("check links", started);
     let broken = link_problems.has_errors();
     for problem in link_problems.sorted() {
@@ -201,11 +234,7 @@ fn render_timed(
     if broken {
         return Err(BuildError::Content(warnings));
     }
-    Ok(RenderedSite {
-        site,
-        files,
-        warnings,
-    })
+    Ok((site, warnings))
 }
 
 /// Builds the site end to end. On any error nothing in `options.output` changes.
@@ -219,22 +248,19 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildReport, BuildError> {
     let mut timings = Vec::new();
-    let rendered = render_timed(options, &mut timings, progress)?;
-
+    let staging = write::Staging::create(&options.output, options.precompress)?;
+    let write = |file| staging.write(file);
+    // On an error the staging folder is dropped, and with it everything written so far.
+    let (_, warnings) = run_pipeline(options, &mut timings, progress, &write)?;
     let started = Instant::now();
-    let written = write::write_site(
-        &options.output,
-        rendered.files,
-        options.precompress,
-        progress,
-    )?;
-    timings.push(("write", started.elapsed()));
+    let written = staging.finish()?;
+    timings.push(("swap into place", started.elapsed()));
 
     Ok(BuildReport {
         pages: written.html_pages,
         files: written.files,
         bytes: written.bytes,
-        warnings: rendered.warnings,
+        warnings,
         timings,
     })
 }

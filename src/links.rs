@@ -3,38 +3,93 @@
 //! rendered output because only then are all pages and their section ids known.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use crate::assets::OutputFile;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::BodyLink;
 
-/// Checks every body link against the rendered files; one error per broken link.
-pub fn check(links: &[BodyLink], files: &[OutputFile]) -> Diagnostics {
-    let mut problems = Diagnostics::new();
-    if links.is_empty() {
-        return problems;
+/// What the link check needs of the rendered site, gathered while pages stream from
+/// render to write (nothing else keeps them): every output path, and the ids of the
+/// pages that body links point into. Also notices a path rendered twice.
+pub struct PageIndex {
+    /// Output paths whose ids a link needs.
+    wanted: HashSet<String>,
+    pages: Mutex<HashMap<String, Option<HashSet<String>>>>,
+    collisions: Mutex<Vec<String>>,
+}
+
+impl PageIndex {
+    pub fn new(links: &[BodyLink]) -> PageIndex {
+        let mut wanted = HashSet::new();
+        for link in links {
+            let (path, fragment) = split_target(&link.target);
+            if fragment.is_none_or(|f| f.is_empty()) {
+                continue;
+            }
+            match path {
+                None => {
+                    wanted.insert(link.page.clone());
+                }
+                Some(path) => wanted.extend(candidates(path)),
+            }
+        }
+        PageIndex {
+            wanted,
+            pages: Mutex::default(),
+            collisions: Mutex::default(),
+        }
     }
-    let pages: HashMap<&str, &[u8]> = files
-        .iter()
-        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
-        .collect();
-    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
+
+    /// Records a rendered file; called from many threads.
+    pub fn add(&self, file: &OutputFile) {
+        let ids = self
+            .wanted
+            .contains(&file.path)
+            .then(|| ids_in(&file.bytes));
+        let previous = lock(&self.pages).insert(file.path.clone(), ids);
+        if previous.is_some() {
+            lock(&self.collisions).push(file.path.clone());
+        }
+    }
+
+    /// Paths that were rendered more than once, sorted.
+    pub fn collisions(&self) -> Vec<String> {
+        let mut paths = lock(&self.collisions).clone();
+        paths.sort_unstable();
+        paths.dedup();
+        paths
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data, still worth reading.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Checks every body link against the rendered pages; one error per broken link.
+pub fn check(links: &[BodyLink], index: &PageIndex) -> Diagnostics {
+    let mut problems = Diagnostics::new();
+    let pages = lock(&index.pages);
     for link in links {
         let (path, fragment) = split_target(&link.target);
         let page = match path {
             None => Some(link.page.as_str()),
-            Some(path) => output_path(path, &pages),
+            Some(path) => candidates(path)
+                .into_iter()
+                .find_map(|c| pages.get_key_value(&c).map(|(k, _)| k.as_str())),
         };
         let Some(page) = page else {
-            problems.push(page_not_found(link, &pages));
+            problems.push(page_not_found(link, pages.keys()));
             continue;
         };
         let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
             continue;
         };
-        let page_ids = ids
-            .entry(page)
-            .or_insert_with(|| ids_in(pages.get(page).copied().unwrap_or_default()));
+        let no_ids = HashSet::new();
+        let page_ids = pages.get(page).and_then(Option::as_ref).unwrap_or(&no_ids);
         if !page_ids.contains(&fragment) {
             problems.push(anchor_not_found(link, page, &fragment, page_ids));
         }
@@ -56,18 +111,15 @@ fn split_target(target: &str) -> (Option<&str>, Option<String>) {
     }
 }
 
-/// The output file a site path is served from, the way a static server finds it:
-/// `x/` → `x/index.html`, `x` → `x` or `x/index.html`.
-fn output_path<'a>(path: &str, pages: &HashMap<&'a str, &[u8]>) -> Option<&'a str> {
+/// The output files a site path may be served from, the way a static server finds
+/// them: `x/` → `x/index.html`, `x` → `x` or `x/index.html`.
+fn candidates(path: &str) -> Vec<String> {
     let path = percent_decode(path);
-    let candidates = if path.is_empty() || path.ends_with('/') {
+    if path.is_empty() || path.ends_with('/') {
         vec![format!("{path}index.html")]
     } else {
         vec![path.clone(), format!("{path}/index.html")]
-    };
-    candidates
-        .iter()
-        .find_map(|c| pages.get_key_value(c.as_str()).map(|(k, _)| *k))
+    }
 }
 
 /// Every `id="…"` in a rendered page (templates and Markdown both quote attributes).
@@ -123,9 +175,8 @@ fn url_of(output_path: &str) -> String {
     )
 }
 
-fn page_not_found(link: &BodyLink, pages: &HashMap<&str, &[u8]>) -> Diagnostic {
+fn page_not_found<'a>(link: &BodyLink, pages: impl Iterator<Item = &'a String>) -> Diagnostic {
     let urls: Vec<String> = pages
-        .keys()
         .filter(|p| p.ends_with(".html"))
         .map(|p| url_of(p))
         .collect();
@@ -186,6 +237,21 @@ mod tests {
         }
     }
 
+    fn index(links: &[BodyLink], files: &[OutputFile]) -> PageIndex {
+        let index = PageIndex::new(links);
+        files.iter().for_each(|f| index.add(f));
+        index
+    }
+
+    #[test]
+    fn a_path_rendered_twice_is_a_collision() {
+        let index = index(
+            &[],
+            &[page("a.txt", "1"), page("b.txt", "2"), page("a.txt", "3")],
+        );
+        assert_eq!(index.collisions(), ["a.txt"]);
+    }
+
     fn messages(targets: &[&str]) -> Vec<String> {
         let files = [
             page("pilots/a/index.html", r#"<h2 id="目标">目标</h2>"#),
@@ -196,7 +262,7 @@ mod tests {
             page("data/pilots.json", "[]"),
         ];
         let links: Vec<BodyLink> = targets.iter().map(|t| link(t)).collect();
-        check(&links, &files)
+        check(&links, &index(&links, &files))
             .sorted()
             .iter()
             .map(|d| d.message.clone())
@@ -232,7 +298,8 @@ mod tests {
     #[test]
     fn near_misses_get_a_hint() {
         let files = [page("pilots/xicheng/index.html", "")];
-        let problems = check(&[link("/pilots/xichen/")], &files);
+        let links = [link("/pilots/xichen/")];
+        let problems = check(&links, &index(&links, &files));
         let hint = problems.sorted()[0].hint.clone();
         assert_eq!(hint.as_deref(), Some("did you mean `/pilots/xicheng/`?"));
     }

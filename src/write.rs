@@ -7,6 +7,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -24,45 +25,88 @@ pub struct WriteReport {
     pub bytes: u64,
 }
 
-/// Minifies HTML and writes `files` as the complete new content of `output`.
+/// A staging folder beside the output, filled file by file (from many threads) while the
+/// site renders. [`Staging::finish`] swaps it in; dropped unfinished (a failed build),
+/// it is deleted and the old output stays as it was.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    precompress: bool,
+    files: AtomicUsize,
+    html_pages: AtomicUsize,
+    bytes: AtomicU64,
+    finished: bool,
+}
+
+impl Staging {
+    /// Checks that `output` may be replaced and creates an empty staging folder.
+    pub fn create(output: &Path, precompress: bool) -> Result<Staging, BuildError> {
+        check_output_is_replaceable(output)?;
+        let dir = sibling(output, "staging");
+        remove_dir_if_exists(&dir)?;
+        fs::create_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            dir,
+            precompress,
+            files: AtomicUsize::new(0),
+            html_pages: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            finished: false,
+        })
+    }
+
+    /// Minifies (HTML) and writes one file, with `.gz`/`.br` siblings if asked.
+    pub fn write(&self, file: OutputFile) -> Result<(), BuildError> {
+        let (is_html, bytes) = write_one(&self.dir, file, self.precompress)?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.html_pages
+            .fetch_add(usize::from(is_html), Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Marks the folder as liangbiao's and swaps it in place of the output.
+    pub fn finish(mut self) -> Result<WriteReport, BuildError> {
+        fs::write(
+            self.dir.join(OUTPUT_MARKER),
+            b"Written by liangbiao; replaced on every build.\n",
+        )
+        .map_err(|e| BuildError::io(&self.dir, e))?;
+        swap_into_place(&self.dir, &self.output)?;
+        self.finished = true;
+        Ok(WriteReport {
+            files: self.files.load(Ordering::Relaxed),
+            html_pages: self.html_pages.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Minifies HTML and writes `files` as the complete new content of `output`, all at once
+/// (for files already in memory; a build streams through [`Staging`] instead).
 pub fn write_site(
     output: &Path,
     files: Vec<OutputFile>,
     precompress: bool,
     progress: &dyn Progress,
 ) -> Result<WriteReport, BuildError> {
-    check_output_is_replaceable(output)?;
     check_no_duplicate_paths(&files)?;
-    let staging = sibling(output, "staging");
-    remove_dir_if_exists(&staging)?;
-    fs::create_dir_all(&staging).map_err(|e| BuildError::io(&staging, e))?;
-
+    let staging = Staging::create(output, precompress)?;
     progress.stage("write", files.len());
-    let written = files
-        .into_par_iter()
-        .map(|file| {
-            progress.step();
-            write_one(&staging, file, precompress)
-        })
-        .collect::<Result<Vec<(bool, u64)>, BuildError>>();
-    let written = match written {
-        Ok(written) => written,
-        Err(err) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(err);
-        }
-    };
-    fs::write(
-        staging.join(OUTPUT_MARKER),
-        b"Written by liangbiao; replaced on every build.\n",
-    )
-    .map_err(|e| BuildError::io(&staging, e))?;
-    swap_into_place(&staging, output)?;
-    Ok(WriteReport {
-        files: written.len(),
-        html_pages: written.iter().filter(|(html, _)| *html).count(),
-        bytes: written.iter().map(|(_, n)| n).sum(),
-    })
+    files.into_par_iter().try_for_each(|file| {
+        progress.step();
+        staging.write(file)
+    })?;
+    staging.finish()
 }
 
 fn write_one(

@@ -91,26 +91,39 @@ fn all_problems_are_reported_sorted_by_file_and_line() {
 
 #[test]
 fn a_failed_build_leaves_the_previous_output_untouched() {
-    let site = broken_site(&fixtures().join("invalid/unknown-region"));
-    let root = site.path();
-    let output = root.join("public");
-    fs::create_dir_all(&output).unwrap();
-    fs::write(output.join(liangbiao::write::OUTPUT_MARKER), "").unwrap();
-    fs::write(output.join("index.html"), "previous site").unwrap();
+    // One fails validation, before anything is written; the other fails the link check,
+    // after every page has been streamed into the staging folder.
+    for fixture in ["unknown-region", "broken-link"] {
+        let site = broken_site(&fixtures().join("invalid").join(fixture));
+        let root = site.path();
+        let output = root.join("public");
+        fs::create_dir_all(&output).unwrap();
+        fs::write(output.join(liangbiao::write::OUTPUT_MARKER), "").unwrap();
+        fs::write(output.join("index.html"), "previous site").unwrap();
 
-    let mut options = BuildOptions::new(root);
-    options.output = output.clone();
-    assert!(matches!(build(&options), Err(BuildError::Content(_))));
-    assert_eq!(
-        fs::read_to_string(output.join("index.html")).unwrap(),
-        "previous site"
-    );
-    let leftovers: Vec<_> = fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("staging"))
-        .collect();
-    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+        let mut options = BuildOptions::new(root);
+        options.output = output.clone();
+        assert!(
+            matches!(build(&options), Err(BuildError::Content(_))),
+            "{fixture} fails"
+        );
+        assert_eq!(
+            fs::read_to_string(output.join("index.html")).unwrap(),
+            "previous site",
+            "{fixture}"
+        );
+        let entries: Vec<_> = fs::read_dir(&output).unwrap().collect();
+        assert_eq!(entries.len(), 2, "{fixture}: nothing added to the output");
+        let leftovers: Vec<_> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("staging"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "{fixture}: staging folders left: {leftovers:?}"
+        );
+    }
 }
 
 #[test]

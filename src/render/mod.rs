@@ -79,14 +79,16 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// A page to render: its output path, its template and its own data.
-struct PageJob {
+/// A page to render: its output path, its template and its own data. The data of the
+/// numerous pages (pilots, standards, service lists) is made by the render thread just
+/// before the page is rendered, so that the data of 100,000 pages is never held at once.
+struct PageJob<'a> {
     path: String,
     template: &'static str,
     title: String,
     description: String,
     nav: &'static str,
-    data: serde_json::Value,
+    data: Box<dyn FnOnce() -> serde_json::Value + Send + 'a>,
 }
 
 /// What the search index holds, one record per pilot, standard, service item,
@@ -95,48 +97,56 @@ pub fn search_records(site: &Site) -> Vec<crate::search::SearchRecord> {
     Views::new(site).search_records()
 }
 
-/// Renders every page of the site.
+/// Where each rendered file goes the moment it is ready (written, or kept in memory);
+/// called from the render threads.
+pub type FileSink<'a> = dyn Fn(OutputFile) -> Result<(), BuildError> + Sync + 'a;
+
+/// Renders every page and data file of the site into `sink`, pages in parallel. No page
+/// is kept once it is handed on, so memory does not grow with the size of the site.
+/// Returns the number of pages.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     assets: &Assets,
     progress: &dyn Progress,
-) -> Result<Vec<OutputFile>, BuildError> {
+    sink: &FileSink,
+) -> Result<usize, BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
     let (jobs, who_data) = views.jobs()?;
-    let mut files = views.data_files()?;
-    files.push(who_data);
-    progress.stage("render", jobs.len());
-    let pages: Vec<OutputFile> = jobs
-        .par_iter()
-        .map(|job| {
-            progress.step();
-            let mut context = Context::new();
-            context.insert("site", &common);
-            context.insert(
-                "page",
-                &PageView {
-                    title: &job.title,
-                    description: &job.description,
-                    url: site.base_url.link(&job.path_url()),
-                    canonical: site.base_url.absolute(&job.path_url()),
-                    nav: job.nav,
-                },
-            );
-            context.insert("data", &job.data);
-            let html = templates.render(job.template, &context)?;
-            Ok(OutputFile {
-                path: job.path.clone(),
-                bytes: html.into_bytes(),
-            })
-        })
-        .collect::<Result<_, BuildError>>()?;
-    files.extend(pages);
-    Ok(files)
+    for file in views.data_files()? {
+        sink(file)?;
+    }
+    sink(who_data)?;
+    let pages = jobs.len();
+    progress.stage("render", pages);
+    jobs.into_par_iter().try_for_each(|job| {
+        let mut context = Context::new();
+        context.insert("site", &common);
+        context.insert(
+            "page",
+            &PageView {
+                title: &job.title,
+                description: &job.description,
+                url: site.base_url.link(&job.path_url()),
+                canonical: site.base_url.absolute(&job.path_url()),
+                nav: job.nav,
+            },
+        );
+        context.insert("data", &(job.data)());
+        let html = templates.render(job.template, &context)?;
+        drop(context);
+        sink(OutputFile {
+            path: job.path,
+            bytes: html.into_bytes(),
+        })?;
+        progress.step();
+        Ok(())
+    })?;
+    Ok(pages)
 }
 
-impl PageJob {
+impl PageJob<'_> {
     /// The URL path of the page: `pilots/x/` for `pilots/x/index.html`.
     fn path_url(&self) -> String {
         self.path
@@ -339,7 +349,7 @@ impl<'a> Views<'a> {
 
     /// Every page to render, and the data file the who index reads (made from the same
     /// items as the who pages, so they are gathered once).
-    fn jobs(&self) -> Result<(Vec<PageJob>, OutputFile), BuildError> {
+    fn jobs(&self) -> Result<(Vec<PageJob<'_>>, OutputFile), BuildError> {
         let site = self.site;
         let mut jobs = vec![
             self.job(
@@ -414,13 +424,13 @@ impl<'a> Views<'a> {
         let pilot_ids: Vec<PilotId> = site.pilot_ids().collect();
         jobs.par_extend(pilot_ids.par_iter().map(|&id| {
             let p = site.pilot(id);
-            self.job(
+            self.job_later(
                 &format!("pilots/{}/index.html", p.slug),
                 "pilot.html",
                 &p.title,
                 &p.summary,
                 "pilots",
-                self.pilot(id),
+                move || self.pilot(id),
             )
         }));
         jobs.extend(self.standards_jobs());
@@ -467,14 +477,28 @@ impl<'a> Views<'a> {
         description: &str,
         nav: &'static str,
         data: impl Serialize,
-    ) -> PageJob {
+    ) -> PageJob<'static> {
+        let data = serde_json::to_value(data).expect("views serialize to JSON");
+        self.job_later(path, template, title, description, nav, move || data)
+    }
+
+    /// A job whose data is made when the page is rendered.
+    fn job_later<'j>(
+        &self,
+        path: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        nav: &'static str,
+        data: impl FnOnce() -> serde_json::Value + Send + 'j,
+    ) -> PageJob<'j> {
         PageJob {
             path: path.to_string(),
             template,
             title: title.to_string(),
             description: description.to_string(),
             nav,
-            data: serde_json::to_value(data).expect("views serialize to JSON"),
+            data: Box::new(data),
         }
     }
 
@@ -815,7 +839,7 @@ impl<'a> Views<'a> {
     }
 
     /// Every HTML page that was made, except 404, so no page kind can be forgotten.
-    fn sitemap(&self, jobs: &[PageJob]) -> serde_json::Value {
+    fn sitemap(&self, jobs: &[PageJob<'_>]) -> serde_json::Value {
         let mut urls: Vec<String> = jobs
             .iter()
             .filter(|job| job.path.ends_with("index.html"))

@@ -122,7 +122,7 @@ impl Views<'_> {
     }
 
     /// Every disclosure page; posters need their QR code, which can fail for absurd URLs.
-    pub(super) fn disclosure_jobs(&self) -> Result<Vec<PageJob>, BuildError> {
+    pub(super) fn disclosure_jobs(&self) -> Result<Vec<PageJob<'_>>, BuildError> {
         let site = self.site;
         let lists: Vec<ListCard> = site
             .service_lists
@@ -139,7 +139,7 @@ impl Views<'_> {
             serde_json::json!({ "lists": lists, "sites": sites }),
         )];
         for list in &site.service_lists {
-            jobs.push(self.job(
+            jobs.push(self.job_later(
                 &format!("liangbiao/{}/index.html", list.list.slug),
                 "service_list.html",
                 &list.list.title,
@@ -148,7 +148,7 @@ impl Views<'_> {
                     list.list.title
                 ),
                 "liangbiao",
-                self.list_page(list),
+                move || serde_json::to_value(self.list_page(list)).expect("views serialize"),
             ));
         }
         for demo in &site.demo_sites {

@@ -50,6 +50,7 @@ struct GroupLink {
 
 #[derive(Serialize)]
 struct PageLink {
+    /// 0 for a gap (…) between page numbers.
     number: usize,
     url: String,
     current: bool,
@@ -188,7 +189,7 @@ impl Views<'_> {
     }
 
     /// `/standards/`, its further pages and every grouping page.
-    pub(super) fn standards_jobs(&self) -> Vec<PageJob> {
+    pub(super) fn standards_jobs(&self) -> Vec<PageJob<'_>> {
         let site = self.site;
         let all: Vec<StandardId> = site.standard_ids().collect();
         let mut jobs = self.listing_jobs(
@@ -265,7 +266,7 @@ impl Views<'_> {
                 Some(code) => format!("{code} {}", standard.title),
                 None => standard.title.clone(),
             };
-            self.job(
+            self.job_later(
                 &format!("standards/{}/index.html", standard.slug),
                 "standard.html",
                 &title,
@@ -274,7 +275,7 @@ impl Views<'_> {
                     standard.title
                 ),
                 "standards",
-                self.standard_page(id),
+                move || serde_json::to_value(self.standard_page(id)).expect("views serialize"),
             )
         }));
         jobs
@@ -288,7 +289,7 @@ impl Views<'_> {
         description: &str,
         ids: &[StandardId],
         with_groupings: bool,
-    ) -> Vec<PageJob> {
+    ) -> Vec<PageJob<'_>> {
         // A grouping with nothing in it gets no page (and no link from the index).
         if ids.is_empty() && !with_groupings {
             return Vec::new();
@@ -305,31 +306,39 @@ impl Views<'_> {
                 format!("{path}page/{n}/")
             }
         };
-        let pages: Vec<usize> = (1..=chunks.len()).collect();
+        let last = chunks.len();
+        let total = ids.len();
         chunks
-            .par_iter()
+            .into_iter()
             .enumerate()
             .map(|(i, chunk)| {
                 let number = i + 1;
-                let links: Vec<PageLink> = pages
-                    .iter()
-                    .map(|&n| PageLink { number: n, url: self.base.link(&page_path(n)), current: n == number })
+                // Made when the page renders: 45,000 standards make ~450 listing pages per
+                // grouping, too many rows to hold as JSON all at once.
+                let chunk = chunk.to_vec();
+                let links: Vec<PageLink> = pager_numbers(number, last)
+                    .into_iter()
+                    .map(|n| match n {
+                        Some(n) => PageLink { number: n, url: self.base.link(&page_path(n)), current: n == number },
+                        None => PageLink { number: 0, url: String::new(), current: false },
+                    })
                     .collect();
+                let (heading, intro) = (title.to_string(), description.to_string());
                 let first = i * PAGE_SIZE;
-                let data = serde_json::json!({
-                    "heading": title,
-                    "intro": description,
-                    "total": ids.len(),
-                    "from": if ids.is_empty() { 0 } else { first + 1 },
+                let data = move || serde_json::json!({
+                    "caption": format!("{heading}（第 {}–{} 项，共 {total} 项）", first + 1, first + chunk.len()),
+                    "heading": heading,
+                    "intro": intro,
+                    "total": total,
+                    "from": if total == 0 { 0 } else { first + 1 },
                     "to": first + chunk.len(),
-                    "caption": format!("{title}（第 {}–{} 项，共 {} 项）", first + 1, first + chunk.len(), ids.len()),
                     "rows": chunk.iter().map(|&id| self.standard_row(id, None)).collect::<Vec<_>>(),
-                    "pages": if links.len() > 1 { links } else { Vec::new() },
+                    "pages": if last > 1 { links } else { Vec::new() },
                     "groupings": if with_groupings { self.groupings() } else { Vec::new() },
                     "index_url": self.base.link("standards/"),
                 });
                 let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };
-                self.job(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
+                self.job_later(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
             })
             .collect()
     }
@@ -436,5 +445,48 @@ impl Views<'_> {
             "uses": uses,
             "services": self.services_of_standard(id),
         })
+    }
+}
+
+/// The page numbers a pager shows on page `current` of `last`: the first, the last and
+/// two either side of the current one, `None` where numbers are left out. A listing of
+/// 450 pages would otherwise put 450 links on each of its pages.
+fn pager_numbers(current: usize, last: usize) -> Vec<Option<usize>> {
+    let mut numbers = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(current) <= 2 {
+            numbers.push(Some(n));
+        } else if numbers.last() != Some(&None) {
+            numbers.push(None);
+        }
+    }
+    numbers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_pager_shows_the_ends_and_the_neighbours() {
+        assert_eq!(pager_numbers(1, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            pager_numbers(6, 450),
+            [
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(450)
+            ]
+        );
+        assert_eq!(
+            pager_numbers(2, 9),
+            [Some(1), Some(2), Some(3), Some(4), None, Some(9)]
+        );
     }
 }

@@ -110,7 +110,7 @@ impl Views<'_> {
 
     /// The who index, one page per group, and the data the index filters in the
     /// browser (every tagged item).
-    pub(super) fn who_pages(&self) -> (Vec<PageJob>, OutputFile) {
+    pub(super) fn who_pages(&self) -> (Vec<PageJob<'static>>, OutputFile) {
         let items = self.who_items();
         let groups: Vec<GroupLink> = SERVICE_GROUPS
             .iter()
