@@ -209,14 +209,14 @@ fn run_pipeline(
     };
     let started = Instant::now();
     render::render_site(&site, &templates, &assets, progress, &put)?;
-    assets.files.into_par_iter().try_for_each(&put)?;
+    assets.files.into_par_iter().try_for_each(put)?;
     stage("render + write", started);
 
     if options.search {
         let started = Instant::now();
         search::index(render::search_records(&site))?
             .into_par_iter()
-            .try_for_each(&put)?;
+            .try_for_each(put)?;
         stage("search index + write", started);
     }
 
