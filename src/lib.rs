@@ -159,8 +159,8 @@ pub struct RenderedSite {
     pub warnings: Diagnostics,
 }
 
-/// Loads, checks and renders the whole site without writing anything: what `check`
-/// and `serve` run, so that broken links and template errors are found there too.
+/// Loads, checks and renders the whole site into memory without writing anything: what
+/// `serve` runs, so that broken links and template errors are found there too.
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: assets::OutputFile| {
@@ -180,6 +180,17 @@ pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
         files,
         warnings,
     })
+}
+
+/// What `check` runs: every stage of `build` but the search index (made from entries that
+/// have passed validation) and writing. Pages are rendered, checked and dropped, so memory
+/// stays flat however large the site.
+pub fn check(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> {
+    let options = BuildOptions {
+        search: false,
+        ..options.clone()
+    };
+    run_pipeline(&options, &mut Vec::new(), &NoProgress, &|_| Ok(()))
 }
 
 /// Every stage but the last: each file goes to `sink` as soon as it is rendered, and is

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use liangbiao::diagnostics::Diagnostics;
-use liangbiao::{render, BuildError, BuildOptions};
+use liangbiao::{check, BuildError, BuildOptions};
 
 use crate::{CheckArgs, Format};
 
@@ -11,9 +11,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Drafts count too: a draft is validated like any entry, only not published.
     let mut options = BuildOptions::new(&args.root);
     options.drafts = true;
-    let (diagnostics, summary) = match render(&options) {
-        Ok(rendered) => {
-            let (site, warnings) = (rendered.site, rendered.warnings);
+    let (diagnostics, summary) = match check(&options) {
+        Ok((site, warnings)) => {
             let summary = format!(
                 "checked {} pilots, {} regions, {} domains",
                 site.pilots.len(),
