@@ -164,16 +164,11 @@ pub struct RenderedSite {
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: assets::OutputFile| {
-        files
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(file);
+        files.lock().expect("a render thread panicked").push(file);
         Ok(())
     };
     let (site, warnings) = run_pipeline(options, &mut Vec::new(), &NoProgress, &keep)?;
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut files = files.into_inner().expect("a render thread panicked");
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(RenderedSite {
         site,

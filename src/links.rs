@@ -63,10 +63,9 @@ impl PageIndex {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock leaves plain data, still worth reading.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    // Poisoned only by a panicking render thread, and rayon re-raises that panic in the
+    // caller before anything reads the index again.
+    mutex.lock().expect("a render thread panicked")
 }
 
 /// Checks every body link against the rendered pages; one error per broken link.

@@ -9,10 +9,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-
 use crate::assets::OutputFile;
-use crate::{BuildError, Progress};
+use crate::BuildError;
 
 /// Marks a folder as liangbiao's output, so a rebuild may replace it.
 pub const OUTPUT_MARKER: &str = ".liangbiao-output";
@@ -89,24 +87,6 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-/// Minifies HTML and writes `files` as the complete new content of `output`, all at once
-/// (for files already in memory; a build streams through [`Staging`] instead).
-pub fn write_site(
-    output: &Path,
-    files: Vec<OutputFile>,
-    precompress: bool,
-    progress: &dyn Progress,
-) -> Result<WriteReport, BuildError> {
-    check_no_duplicate_paths(&files)?;
-    let staging = Staging::create(output, precompress)?;
-    progress.stage("write", files.len());
-    files.into_par_iter().try_for_each(|file| {
-        progress.step();
-        staging.write(file)
-    })?;
-    staging.finish()
 }
 
 fn write_one(
@@ -201,21 +181,6 @@ fn check_output_is_replaceable(output: &Path) -> Result<(), BuildError> {
     }
 }
 
-fn check_no_duplicate_paths(files: &[OutputFile]) -> Result<(), BuildError> {
-    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    paths.sort_unstable();
-    let collisions: Vec<String> = paths
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0].to_string())
-        .collect();
-    if collisions.is_empty() {
-        Ok(())
-    } else {
-        Err(BuildError::PathCollision(collisions))
-    }
-}
-
 /// `public` → `.public.staging-<pid>` in the same folder, so the final rename stays on
 /// one file system.
 fn sibling(output: &Path, what: &str) -> PathBuf {
@@ -258,7 +223,17 @@ fn remove_dir_if_exists(dir: &Path) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NoProgress;
+
+    /// Everything a build does with its files, without rendering them.
+    fn write_site(
+        output: &Path,
+        files: Vec<OutputFile>,
+        precompress: bool,
+    ) -> Result<WriteReport, BuildError> {
+        let staging = Staging::create(output, precompress)?;
+        files.into_iter().try_for_each(|f| staging.write(f))?;
+        staging.finish()
+    }
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile {
@@ -271,14 +246,8 @@ mod tests {
     fn replaces_its_own_output_and_refuses_a_foreign_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(
-            &out,
-            vec![file("a/index.html", "<p>一</p>")],
-            false,
-            &NoProgress,
-        )
-        .unwrap();
-        write_site(&out, vec![file("b.txt", "二")], false, &NoProgress).unwrap();
+        write_site(&out, vec![file("a/index.html", "<p>一</p>")], false).unwrap();
+        write_site(&out, vec![file("b.txt", "二")], false).unwrap();
         assert!(
             !out.join("a/index.html").exists(),
             "old files are gone after a rebuild"
@@ -288,7 +257,7 @@ mod tests {
         let foreign = dir.path().join("notes");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        let err = write_site(&foreign, vec![file("x.txt", "x")], false, &NoProgress).unwrap_err();
+        let err = write_site(&foreign, vec![file("x.txt", "x")], false).unwrap_err();
         assert!(matches!(err, BuildError::UnsafeOutput { .. }));
         assert_eq!(
             fs::read_to_string(foreign.join("keep.txt")).unwrap(),
@@ -297,18 +266,17 @@ mod tests {
     }
 
     #[test]
-    fn colliding_paths_are_refused_before_writing() {
+    fn an_unfinished_staging_folder_is_deleted_and_the_output_kept() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let err = write_site(
-            &out,
-            vec![file("a.txt", "1"), file("a.txt", "2")],
-            false,
-            &NoProgress,
-        )
-        .unwrap_err();
-        assert!(matches!(err, BuildError::PathCollision(ref p) if p == &["a.txt".to_string()]));
-        assert!(!out.exists());
+        write_site(&out, vec![file("a.txt", "old")], false).unwrap();
+        let staging = Staging::create(&out, false).unwrap();
+        staging.write(file("a.txt", "new")).unwrap();
+        let staging_dir = staging.dir.clone();
+        assert!(staging_dir.join("a.txt").exists());
+        drop(staging); // as when a later stage fails
+        assert!(!staging_dir.exists(), "staging folder removed");
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "old");
     }
 
     #[test]
@@ -321,7 +289,6 @@ mod tests {
             &out,
             vec![file("site.css", &css), file("a.png", "png")],
             true,
-            &NoProgress,
         )
         .unwrap();
         let gz = fs::read(out.join("site.css.gz")).unwrap();

@@ -103,14 +103,13 @@ pub type FileSink<'a> = dyn Fn(OutputFile) -> Result<(), BuildError> + Sync + 'a
 
 /// Renders every page and data file of the site into `sink`, pages in parallel. No page
 /// is kept once it is handed on, so memory does not grow with the size of the site.
-/// Returns the number of pages.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     assets: &Assets,
     progress: &dyn Progress,
     sink: &FileSink,
-) -> Result<usize, BuildError> {
+) -> Result<(), BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
     let (jobs, who_data) = views.jobs()?;
@@ -118,8 +117,7 @@ pub fn render_site(
         sink(file)?;
     }
     sink(who_data)?;
-    let pages = jobs.len();
-    progress.stage("render", pages);
+    progress.stage("render", jobs.len());
     jobs.into_par_iter().try_for_each(|job| {
         let mut context = Context::new();
         context.insert("site", &common);
@@ -142,8 +140,7 @@ pub fn render_site(
         })?;
         progress.step();
         Ok(())
-    })?;
-    Ok(pages)
+    })
 }
 
 impl PageJob<'_> {
