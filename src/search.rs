@@ -19,6 +19,10 @@ pub const SEARCH_DIR: &str = "pagefind";
 /// The kinds of record, as results and the type filter name them.
 pub const RECORD_KINDS: [&str; 6] = ["试点", "标准", "服务", "示范点", "地区", "领域"];
 
+/// The `meta` key that lists, in item order, the 领域 of each section of a record:
+/// Pagefind filters whole records, so `search.js` filters sections by this.
+pub const SECTION_DOMAINS_META: &str = "section_domains";
+
 /// One searchable thing and where it lives.
 #[derive(Debug, Clone)]
 pub struct SearchRecord {
@@ -32,6 +36,20 @@ pub struct SearchRecord {
     /// For standards: 国家 | 行业 | 地方 | 团体 | 企业
     pub level: Option<String>,
     /// What a query is matched against.
+    pub text: String,
+    /// Parts of the page with an anchor of their own (the items of a service list): one
+    /// record with sections instead of a record each, so the index grows with pages, not
+    /// items. Pagefind returns the matching sections as sub-results.
+    pub sections: Vec<SearchSection>,
+}
+
+/// A heading with an `id` on the record's page, and the text under it.
+#[derive(Debug, Clone)]
+pub struct SearchSection {
+    /// The `id` on the page, without `#`.
+    pub anchor: String,
+    pub title: String,
+    pub domain: String,
     pub text: String,
 }
 
@@ -92,6 +110,7 @@ fn record_html(record: &SearchRecord) -> String {
         escape_markup(&record.title),
         escape_markup(&record.text)
     );
+    // Facets come before the sections: text after a section's heading counts as its text.
     let mut tag = |attribute: &str, name: &str, value: &str| {
         html.push_str(&format!(
             "<span {attribute}=\"{name}\">{}</span>",
@@ -111,6 +130,25 @@ fn record_html(record: &SearchRecord) -> String {
     }
     if let Some(level) = &record.level {
         tag("data-pagefind-filter", "层级", level);
+    }
+    if !record.sections.is_empty() {
+        // In the attribute, not as text: as text it would be indexed, and a list with
+        // fifty 养老 items would match 养老 fifty times over.
+        let domains: Vec<&str> = record.sections.iter().map(|s| s.domain.as_str()).collect();
+        html.push_str(&format!(
+            "<span data-pagefind-meta=\"{SECTION_DOMAINS_META}:{}\"></span>",
+            escape_markup(&domains.join("|"))
+        ));
+    }
+    for section in &record.sections {
+        // Weighed like a record's title: an item named by the query ranks as it did
+        // when each item was a record of its own.
+        html.push_str(&format!(
+            "<h2 id=\"{}\" data-pagefind-weight=\"7\">{}</h2><p>{}</p>",
+            escape_markup(&section.anchor),
+            escape_markup(&section.title),
+            escape_markup(&section.text)
+        ));
     }
     html.push_str("</body></html>");
     html

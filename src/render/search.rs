@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use super::Views;
 use crate::model::{FigureKind, Pilot, RegionId, StandardId};
-use crate::search::SearchRecord;
+use super::services::item_anchor;
+use crate::search::{SearchRecord, SearchSection};
 use crate::standard_code::StandardCode;
 
 impl Views<'_> {
@@ -34,6 +35,7 @@ impl Views<'_> {
                 regions: self.region_names(pilot.locations.iter().map(|l| l.region)),
                 domains: self.domain_names(pilot),
                 level: None,
+                sections: Vec::new(),
                 text: join(&[
                     &demo.site.name,
                     &demo.site.kind,
@@ -53,6 +55,7 @@ impl Views<'_> {
                 regions: Vec::new(),
                 domains: vec![domain.name.clone()],
                 level: None,
+                sections: Vec::new(),
                 text: join(&[
                     &domain.name,
                     &domain.description,
@@ -75,6 +78,7 @@ impl Views<'_> {
                 regions: vec![region.name.clone()],
                 domains: Vec::new(),
                 level: None,
+                sections: Vec::new(),
                 text: format!("{} {} {}", region.full_name, region.name, pilots.join(" ")),
             }
         }));
@@ -131,6 +135,7 @@ impl Views<'_> {
             regions: self.region_names(pilot.locations.iter().map(|l| l.region)),
             domains: self.domain_names(pilot),
             level: None,
+            sections: Vec::new(),
             text: join(&[
                 &pilot.title,
                 pilot.kind.name(),
@@ -166,6 +171,7 @@ impl Views<'_> {
             regions: self.region_names(self.site.regions_of_standard(id).iter().copied()),
             domains: Vec::new(),
             level: standard.level.map(|l| l.name().to_string()),
+            sections: Vec::new(),
             // The title first, so that snippets show it rather than the code variants.
             text: join(&[
                 &standard.title,
@@ -176,45 +182,58 @@ impl Views<'_> {
         }
     }
 
+    /// One record per service list, its items as sections: a place or list name is
+    /// matched once for the list, and an item's own words lead to the item.
     fn service_records(&self) -> Vec<SearchRecord> {
         let site = self.site;
-        let mut records = Vec::new();
-        for list in &site.service_lists {
-            let pilot = site.pilot(list.pilot);
-            for (index, (item, standards)) in
-                list.list.items.iter().zip(&list.item_standards).enumerate()
-            {
-                let standard_names: Vec<String> = standards
+        site.service_lists
+            .iter()
+            .map(|list| {
+                let pilot = site.pilot(list.pilot);
+                let sections: Vec<SearchSection> = list
+                    .list
+                    .items
                     .iter()
-                    .map(|&s| {
-                        let s = site.standard(s);
-                        format!("{} {}", s.code_text().unwrap_or_default(), s.title)
+                    .zip(&list.item_standards)
+                    .enumerate()
+                    .map(|(index, (item, standards))| {
+                        let standard_names: Vec<String> = standards
+                            .iter()
+                            .map(|&s| {
+                                let s = site.standard(s);
+                                format!("{} {}", s.code_text().unwrap_or_default(), s.title)
+                            })
+                            .collect();
+                        SearchSection {
+                            anchor: item_anchor(index),
+                            title: item.name.clone(),
+                            domain: site.domain(item.domain).name.clone(),
+                            text: join(&[
+                                item.category.as_deref().unwrap_or(""),
+                                item.recipients.as_deref().unwrap_or(""),
+                                item.content.as_deref().unwrap_or(""),
+                                item.standard_text.as_deref().unwrap_or(""),
+                                &standard_names.join(" "),
+                                item.lead.as_deref().unwrap_or(""),
+                                item.window.as_deref().unwrap_or(""),
+                                &item.tags.join(" "),
+                            ]),
+                        }
                     })
                     .collect();
-                records.push(SearchRecord {
-                    url: self.item_url(list, index),
-                    title: item.name.clone(),
+                let domains: BTreeSet<&str> = sections.iter().map(|s| s.domain.as_str()).collect();
+                SearchRecord {
+                    url: self.list_url(list),
+                    title: list.list.title.clone(),
                     kind: "服务",
                     regions: self.region_names(pilot.locations.iter().map(|l| l.region)),
-                    domains: vec![site.domain(item.domain).name.clone()],
+                    domains: domains.into_iter().map(str::to_string).collect(),
                     level: None,
-                    text: join(&[
-                        &item.name,
-                        item.category.as_deref().unwrap_or(""),
-                        item.recipients.as_deref().unwrap_or(""),
-                        item.content.as_deref().unwrap_or(""),
-                        item.standard_text.as_deref().unwrap_or(""),
-                        &standard_names.join(" "),
-                        item.lead.as_deref().unwrap_or(""),
-                        item.window.as_deref().unwrap_or(""),
-                        &item.tags.join(" "),
-                        &list.list.title,
-                        &places(pilot),
-                    ]),
-                });
-            }
-        }
-        records
+                    text: join(&[&pilot.title, &places(pilot)]),
+                    sections,
+                }
+            })
+            .collect()
     }
 
     fn region_names(&self, ids: impl Iterator<Item = RegionId>) -> Vec<String> {

@@ -59,7 +59,7 @@ pub(super) struct SiteCard {
 }
 
 /// `item-<n>`, n counting from 1: the id of an item on its list's page.
-fn item_anchor(index: usize) -> String {
+pub(super) fn item_anchor(index: usize) -> String {
     format!("item-{}", index + 1)
 }
 

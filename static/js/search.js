@@ -33,26 +33,79 @@ function fromUrl() {
   return { query: input.value.trim(), filters };
 }
 
-function result(data) {
+// A service list is one search record, its items headings with ids: Pagefind returns
+// the items that matched as sub-results. The best item leads the result and a few more
+// follow it, so that one long list takes one place among the results, not all of them.
+const SECTION_DOMAINS = 'section_domains';
+const MORE_ITEMS = 3;
+
+/** What a Pagefind result shows: the page, or for a service list its best matching item
+ * with the next few beneath it. `domain` (the 领域 filter) applies to items one by one. */
+function entryOf(data, domain) {
+  const page = { url: data.url, title: data.meta.title || data.url, type: data.meta.type || '', region: data.meta.region, excerpt: data.excerpt };
+  if (data.meta[SECTION_DOMAINS] === undefined) return { main: page, items: [], more: 0 };
+  const domains = data.meta[SECTION_DOMAINS].split('|');
+  const ids = data.anchors.map((a) => a.id);
+  const items = [];
+  for (const sub of data.sub_results) {
+    const id = new URL(sub.url, location.href).hash.slice(1);
+    if (!id) continue;
+    if (domain && domains[ids.indexOf(id)] !== domain) continue;
+    const score = sub.weighted_locations.reduce((sum, l) => sum + l.balanced_score, 0);
+    items.push({ url: sub.url, title: sub.title, type: page.type, region: page.region, excerpt: sub.excerpt, score });
+  }
+  // No item words matched (the list's name or place did, or a search by filters alone).
+  if (items.length === 0) return { main: { ...page, type: '服务清单' }, items: [], more: 0 };
+  items.sort((a, b) => b.score - a.score);
+  const [best, ...rest] = items;
+  best.list = page;
+  return { main: best, items: rest.slice(0, MORE_ITEMS), more: Math.max(0, rest.length - MORE_ITEMS) };
+}
+
+function excerptOf(row) {
+  const excerpt = document.createElement('p');
+  excerpt.className = 'excerpt';
+  // Pagefind escapes the page text and only adds <mark> around matches.
+  excerpt.innerHTML = row.excerpt;
+  return excerpt;
+}
+
+function linkTo(url, text) {
+  const link = document.createElement('a');
+  link.href = url;
+  link.textContent = text;
+  return link;
+}
+
+function result({ main, items, more }) {
   const li = document.createElement('li');
   li.className = 'search-result';
   const meta = document.createElement('p');
   meta.className = 'result-meta';
   const badge = document.createElement('span');
   badge.className = 'badge';
-  badge.textContent = data.meta.type || '';
+  badge.textContent = main.type;
   meta.append(badge);
-  if (data.meta.region) meta.append(` ${data.meta.region}`);
+  if (main.region) meta.append(` ${main.region}`);
+  if (main.list) meta.append(' · ', linkTo(main.list.url, main.list.title));
   const heading = document.createElement('h2');
-  const link = document.createElement('a');
-  link.href = data.url;
-  link.textContent = data.meta.title || data.url;
-  heading.append(link);
-  const excerpt = document.createElement('p');
-  excerpt.className = 'excerpt';
-  // Pagefind escapes the page text and only adds <mark> around matches.
-  excerpt.innerHTML = data.excerpt;
-  li.append(heading, meta, excerpt);
+  heading.append(linkTo(main.url, main.title));
+  li.append(heading, meta, excerptOf(main));
+  if (items.length > 0 || more > 0) {
+    const others = document.createElement('ul');
+    others.className = 'result-items';
+    for (const item of items) {
+      const entry = document.createElement('li');
+      entry.append(linkTo(item.url, item.title), excerptOf(item));
+      others.append(entry);
+    }
+    if (more > 0) {
+      const entry = document.createElement('li');
+      entry.append(linkTo(main.list.url, `清单中另有 ${more} 项相关服务`));
+      others.append(entry);
+    }
+    li.append(others);
+  }
   return li;
 }
 
@@ -68,7 +121,7 @@ async function run() {
   // Full-width letters and digits (ＧＢ／Ｔ　３７６６８) as typed with a Chinese input method.
   const search = await (await engine()).search(query.normalize('NFKC') || null, { filters });
   const top = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
-  list.replaceChildren(...top.map(result));
+  list.replaceChildren(...top.map((data) => result(entryOf(data, filters[FILTERS.domain]))));
   document.documentElement.dataset.searchMs = String(Math.round(performance.now() - started));
   const what = query ? `“${query}”` : '所选条件';
   status.textContent = search.results.length === 0

@@ -130,6 +130,31 @@ test('filters narrow results and live in the URL', async () => {
   await context.close();
 });
 
+test('a service list is one result: its best item leads, more items nest under it, the 领域 filter applies per item', async () => {
+  const context = await stack.newContext();
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  const domain = '劳有所得';
+  // 如皋's 服务对象 list mixes 学有所教, 劳有所得 and 文体服务保障 items.
+  await page.goto(`${stack.base}search/?q=${encodeURIComponent('服务')}&domain=${encodeURIComponent(domain)}`);
+  await page.locator('#search-results li').first().waitFor();
+  const leads = await page.$$eval('#search-results > li > h2 a', (a) => a.map((x) => x.href));
+  const pages = leads.map((href) => new URL(href).pathname);
+  assert.equal(new Set(pages).size, pages.length, `one result per page: ${JSON.stringify(pages)}`);
+  const nested = await page.$$eval('#search-results .result-items a', (a) => a.map((x) => x.href));
+  assert.ok(nested.length > 0, 'items beyond the best one nest under it');
+  const items = [...leads, ...nested].filter((href) => new URL(href).hash.startsWith('#item-'));
+  assert.ok(items.some((href) => href.includes('/liangbiao/rugao-targets/')), JSON.stringify(items));
+  for (const href of items) {
+    await page.goto(href);
+    const hash = decodeURIComponent(new URL(href).hash);
+    const heading = await page.locator(hash).evaluate((el) => el.closest('section').querySelector('h2').textContent);
+    assert.ok(heading.startsWith(domain), `${href} is under ${heading}`);
+  }
+  assertNoProblems(problems().map((text) => ({ page: 'search', text })), 'search');
+  await context.close();
+});
+
 test('without JavaScript the search page says so and links to the listings', async () => {
   const context = await stack.browser.newContext({ javaScriptEnabled: false });
   await context.route('**/*', (r) => (new URL(r.request().url()).hostname === '127.0.0.1' ? r.continue() : r.abort()));
