@@ -118,20 +118,29 @@ pub fn render_site(
     }
     sink(who_data)?;
     progress.stage("render", jobs.len());
+    // Serialized once: every page's context holds a copy.
+    let common = serde_json::to_value(&common).map_err(|e| BuildError::Template {
+        template: "site".to_string(),
+        message: e.to_string(),
+    })?;
     jobs.into_par_iter().try_for_each(|job| {
-        let mut context = Context::new();
-        context.insert("site", &common);
-        context.insert(
-            "page",
-            &PageView {
-                title: &job.title,
-                description: &job.description,
-                url: site.base_url.link(&job.path_url()),
-                canonical: site.base_url.absolute(&job.path_url()),
-                nav: job.nav,
-            },
-        );
-        context.insert("data", &(job.data)());
+        let page = PageView {
+            title: &job.title,
+            description: &job.description,
+            url: site.base_url.link(&job.path_url()),
+            canonical: site.base_url.absolute(&job.path_url()),
+            nav: job.nav,
+        };
+        // `from_value` moves the page data in; `Context::insert` would serialize it again.
+        let context = Context::from_value(serde_json::json!({
+            "site": common.clone(),
+            "page": page,
+            "data": (job.data)(),
+        }))
+        .map_err(|e| BuildError::Template {
+            template: job.template.to_string(),
+            message: error_chain(&e),
+        })?;
         let html = templates.render(job.template, &context)?;
         drop(context);
         sink(OutputFile {
