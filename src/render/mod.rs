@@ -358,37 +358,37 @@ impl<'a> Views<'a> {
     fn jobs(&self) -> Result<(Vec<PageJob<'_>>, OutputFile), BuildError> {
         let site = self.site;
         let mut jobs = vec![
-            self.job(
+            self.job_later(
                 "index.html",
                 "index.html",
                 &site.config.title,
                 &site.config.description,
                 "home",
-                self.home(),
+                move || self.home(),
             ),
-            self.job(
+            self.job_later(
                 "regions/index.html",
                 "regions.html",
                 "地区",
                 "全国31个省级行政区的国家基本公共服务标准化试点分布。",
                 "regions",
-                self.regions_index(),
+                move || self.regions_index(),
             ),
-            self.job(
+            self.job_later(
                 "pilots/index.html",
                 "pilots.html",
                 "试点",
                 "全部通过考核评估的国家基本公共服务标准化试点，按类型和服务领域分组。",
                 "pilots",
-                self.pilots_index(),
+                move || self.pilots_index(),
             ),
-            self.job(
+            self.job_later(
                 "domains/index.html",
                 "domains.html",
                 "服务领域",
                 "国家基本公共服务标准的九个服务领域及其试点。",
                 "domains",
-                self.domains_index(),
+                move || self.domains_index(),
             ),
             self.job(
                 "404.html",
@@ -398,13 +398,13 @@ impl<'a> Views<'a> {
                 "",
                 serde_json::Value::Null,
             ),
-            self.job(
+            self.job_later(
                 "feed.xml",
                 "feed.xml",
                 &site.config.title,
                 "",
                 "",
-                self.feed(),
+                move || self.feed(),
             ),
             self.job(
                 "robots.txt",
@@ -417,13 +417,13 @@ impl<'a> Views<'a> {
         ];
         for region in site.region_ids() {
             let r = site.region(region);
-            jobs.push(self.job(
+            jobs.push(self.job_later(
                 &format!("regions/{}/index.html", r.slug),
                 "region.html",
                 &r.full_name,
                 &format!("{}的国家基本公共服务标准化试点。", r.full_name),
                 "regions",
-                self.region(region),
+                move || self.region(region),
             ));
         }
         // Pilot pages are the most numerous and each gathers its standards: in parallel.
@@ -440,35 +440,35 @@ impl<'a> Views<'a> {
             )
         }));
         jobs.extend(self.standards_jobs());
-        jobs.push(self.job(
+        jobs.push(self.job_later(
             "data/index.html",
             "data.html",
             "开放数据",
             "本站全部试点和标准的 JSON 与 CSV 数据，以及每个字段的含义。",
             "",
-            self.data_page(),
+            move || self.data_page(),
         ));
         for domain in site.domain_ids() {
             let d = site.domain(domain);
-            jobs.push(self.job(
+            jobs.push(self.job_later(
                 &format!("domains/{}/index.html", d.slug),
                 "domain.html",
                 &d.name,
                 &d.description,
                 "domains",
-                self.domain(domain),
+                move || self.domain(domain),
             ));
         }
         jobs.extend(self.disclosure_jobs()?);
         let (who_jobs, who_data) = self.who_pages();
         jobs.extend(who_jobs);
-        jobs.push(self.job(
+        jobs.push(self.job_later(
             "search/index.html",
             "search.html",
             "搜索",
             "搜索试点、标准、服务事项、示范点和地区。",
             "",
-            self.search_page(),
+            move || self.search_page(),
         ));
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
