@@ -14,7 +14,9 @@
 4. per size, alternates liangbiao, Hugo and the lower bound `--runs` times, each into a
    fresh output folder, measuring wall time, CPU time (user+sys) and peak RSS of the
    process (os.wait4 rusage) and counting the *.html files written;
-5. prints a Markdown table, the machine, the versions and the target checks.
+5. at --serve-size (10k), times one-entry edits under `liangbiao serve` and `hugo
+   server`, each on a scratch copy of the corpus (--no-serve skips it);
+6. prints a Markdown table, the machine, the versions and the target checks.
 
 It is a report: a failed target prints FAIL but the exit code stays 0. A tool that
 crashes or exits non-zero is an error (exit 1).
@@ -23,17 +25,24 @@ crashes or exits non-zero is an error (exit 1).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import contextlib
 import json
 import os
 import platform
+import re
 import resource
+import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -397,18 +406,248 @@ def bench_size(label, path, args, liangbiao, lower_bound, hugo) -> dict:
     return {"label": label, "manifest": manifest, "series": series, "timings": timings, "checked": checked}
 
 
-# ------------------------------------------------------------------ reporting
+# ------------------------------------------------------------------ serve
+
+SERVE_TARGET = 0.1  # seconds: "editing one entry of the 10k-page site ... ready to reload in under 100 ms"
+SERVE_STEP = 0.01  # seconds between GETs of the edited page, the resolution of the measure
+# Plain HTTP to 127.0.0.1: no proxy from the environment may sit in between.
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def serve_edit_rebuild(results, args):
-    """FUTURE: "serve: one-entry edit rebuild at 10k".
+class ServeFailed(Exception):
+    """A dev server that did not start, exited, or did not show an edit in time."""
 
-    Once `liangbiao serve` exists, measure here: start it on the 10k corpus, wait for
-    the first build, append a sentence to one pilot's body, and time until the rebuilt
-    page is served (and the same with `hugo server` for comparison). Return a dict like
-    {"liangbiao_ms": ..., "hugo_ms": ...}; None means not measured yet.
-    """
-    return None
+
+def local_get(url: str, timeout: float) -> tuple[int, str]:
+    """Status and body; OSError (refused, reset, timed out) when nothing answers."""
+    try:
+        with LOCAL.open(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_failed(what: str, log_path: Path) -> ServeFailed:
+    """The failure, with the end of what the server printed."""
+    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+    return ServeFailed(what + (f"; it printed:\n{tail}" if tail else "; it printed nothing"))
+
+
+@contextlib.contextmanager
+def dev_server(cmd: list, log_path: Path, mem_limit: int | None, env: dict | None = None):
+    """Runs a server in its own process group, its output into `log_path`; the group is
+    killed on the way out, however the measurement ends."""
+    def limit():
+        if mem_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (mem_limit, mem_limit))
+
+    with open(log_path, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, preexec_fn=limit,
+                                env=dict(os.environ, **env) if env else None)
+    try:
+        yield proc
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        except ProcessLookupError:
+            proc.wait()
+
+
+def wait_for(what: str, proc, log_path: Path, deadline: float, probe):
+    """Calls `probe` until it returns something true, and returns that; ServeFailed when
+    the server exits or `deadline` (time.monotonic) passes first."""
+    while True:
+        if proc.poll() is not None:
+            raise server_failed(f"exited with status {proc.returncode} before {what}", log_path)
+        try:
+            got = probe()
+        except OSError:
+            got = None
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise server_failed(f"gave up waiting for {what}", log_path)
+        time.sleep(SERVE_STEP)
+
+
+def timed_edits(source: Path, page_url: str, edits: int, timeout: float, proc, log_path: Path,
+                build_times, announce=None) -> list[dict]:
+    """Appends a distinctive sentence to the Markdown body of `source`, `edits` times, and
+    times each from the moment the write is complete until a GET of `page_url` returns
+    it (`served_s`). `build_times()` lists the rebuild times the server has printed so
+    far. `announce`, if given, is called before each write and returns a function that
+    waits for the server to announce the next good build and returns when
+    (time.perf_counter); run beside the GETs, it gives `announced_s`."""
+    rows = []
+    # Not `with`: on the way out it would wait for a long poll the server, still up, holds.
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        for i in range(edits):
+            token = f"benchedit{i + 1}x{secrets.token_hex(4)}"
+            deadline = time.monotonic() + timeout
+            builds_before = len(build_times())
+            pending = pool.submit(announce(deadline)) if announce else None
+
+            def shown():
+                if pending is not None and pending.done():
+                    pending.result()  # raises if the rebuild failed
+                return token in local_get(page_url, timeout)[1]
+
+            with open(source, "a", encoding="utf-8") as f:
+                f.write(f"\n\n基准测试第 {i + 1} 次修改：{token}。\n")
+            written = time.perf_counter()
+            wait_for(f"edit {i + 1} to be served at {page_url}", proc, log_path, deadline, shown)
+            row = {"served_s": time.perf_counter() - written}
+            if pending:
+                row["announced_s"] = pending.result() - written
+            # Let the server finish whatever follows a rebuild before the next edit.
+            time.sleep(1)
+            row["server_builds_s"] = build_times()[builds_before:]
+            rows.append(row)
+            log(f"  edit {i + 1}/{edits}: served after {fmt_s(row['served_s'])}"
+                + (f", announced after {fmt_s(row['announced_s'])}" if pending else "")
+                + f"; the server's rebuilds: {', '.join(map(fmt_s, row['server_builds_s'])) or 'none printed'}")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return rows
+
+
+def printed_times(log_path: Path, pattern: str):
+    """A function listing the times (in seconds) a server printed, from `pattern`'s ms group."""
+    return lambda: [int(ms) / 1000 for ms in re.findall(pattern, log_path.read_text(errors="replace"), re.M)]
+
+
+def serve_liangbiao(liangbiao: Path, site: Path, page: str, source: Path, args, scratch: Path) -> list[dict]:
+    log_path = scratch / "liangbiao-serve.log"
+    cmd = [str(liangbiao), "serve", "--root", str(site), "--port", str(free_port())]
+    with dev_server(cmd, log_path, args.mem_limit) as proc:
+        started = time.monotonic()
+        # It may take another port than the one asked for; it says which.
+        base = wait_for("it printed its address", proc, log_path, started + 60, lambda: next(
+            (m.group(1) for m in re.finditer(r"serving (http://[^/\s]+)/", log_path.read_text())), None))
+
+        def state(since=None) -> dict:
+            url = f"{base}/__liangbiao/poll" + (f"?since={since}" if since is not None else "")
+            return json.loads(local_get(url, 30)[1])
+
+        # A request waits in the listen queue until the first build is done.
+        first = wait_for("the first build", proc, log_path, started + args.serve_timeout, lambda: state())
+        if first["error"]:
+            raise ServeFailed(f"the first build failed:\n{first['error'][-2000:]}")
+        log(f"  liangbiao serve: first build served after {time.monotonic() - started:.1f} s at {base}")
+        wait_for("the pilot's page", proc, log_path, started + args.serve_timeout,
+                 lambda: local_get(base + page, 30)[0] == 200)
+        time.sleep(1)
+
+        def announce(deadline):
+            since = state()["version"]
+
+            def next_good_build():
+                answer = wait_for(f"the build after version {since}", proc, log_path, deadline,
+                                  lambda: (s := state(since))["version"] != since and s)
+                at = time.perf_counter()
+                if answer["error"]:
+                    raise ServeFailed(f"the rebuild failed:\n{answer['error'][-2000:]}")
+                return at
+            return next_good_build
+
+        # What it says a rebuild took, not counting noticing the change and serving it.
+        builds = printed_times(log_path, r"^\[\d+\] built \d+ pages in (\d+) ms after")
+        return timed_edits(source, base + page, args.serve_edits, args.serve_timeout, proc, log_path,
+                           builds, announce)
+
+
+def serve_hugo(hugo: Path, site: Path, page: str, source: Path, args, scratch: Path) -> list[dict]:
+    log_path = scratch / "hugo-server.log"
+    base = f"http://127.0.0.1:{free_port()}"
+    # --minify as in the build runs; Hugo's defaults otherwise (Fast Render Mode).
+    cmd = [str(hugo), "server", "--source", str(site), "--bind", "127.0.0.1", "--port",
+           base.rsplit(":", 1)[1], "--renderToMemory", "--disableLiveReload", "--minify", "--noBuildLock"]
+    env = {"HUGO_SERVICES_RSS_LIMIT": str(args.hugo_rss_limit)} if args.hugo_rss_limit else None
+    with dev_server(cmd, log_path, args.mem_limit, env) as proc:
+        started = time.monotonic()
+        wait_for("the pilot's page", proc, log_path, started + args.serve_timeout,
+                 lambda: local_get(base + page, 30)[0] == 200)
+        log(f"  hugo server: first build served after {time.monotonic() - started:.1f} s at {base}")
+        time.sleep(1)
+        builds = printed_times(log_path, r"^Total in (\d+) ms")
+        return timed_edits(source, base + page, args.serve_edits, args.serve_timeout, proc, log_path, builds)
+
+
+def serve_edit_rebuild(label: str, corpus: Path, args, liangbiao: Path, hugo: Path) -> dict:
+    """The time from saving one pilot's Markdown until its page is served with the change,
+    by `liangbiao serve` and by `hugo server`, each on its own copy of the corpus."""
+    scratch = args.out_base / f"serve-{label}"
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    result = {"size": label, "edits": args.serve_edits}
+    # The servers run in their own sessions, out of reach of a Ctrl+C or a `timeout`
+    # meant for this script: a SIGTERM must unwind through the `finally`s that stop them.
+    on_term = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        # Copies, never links: the edits must not reach the cached corpus.
+        for name in ("liangbiao", "hugo"):
+            shutil.copytree(corpus / name, scratch / name)
+        pilot = sorted(p for p in (scratch / "liangbiao" / "content" / "pilots").glob("*.md")
+                       if not p.name.startswith("_"))[0]
+        page = f"/pilots/{pilot.stem}/"
+        result |= {"file": f"content/pilots/{pilot.name}", "page": page}
+        for name, fn, binary in (("liangbiao", serve_liangbiao, liangbiao), ("hugo", serve_hugo, hugo)):
+            log(f"[{label}] {name}: {args.serve_edits} edits of {result['file']}, page {page}")
+            site = scratch / name
+            try:
+                result[name] = {"runs": fn(binary, site, page, site / "content" / "pilots" / pilot.name,
+                                           args, scratch)}
+            except (ServeFailed, OSError, ValueError) as e:
+                log(f"  {name} FAILED: {e}")
+                result[name] = {"error": str(e).splitlines()[0] if str(e) else type(e).__name__,
+                                "detail": str(e)[-2000:]}
+    finally:
+        signal.signal(signal.SIGTERM, on_term)
+        if not args.keep_output:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def serve_line(serve: dict) -> str:
+    """The report's line for the serve target."""
+    if "not_measured" in serve:
+        return f"- **not measured** serve: one-entry edit at 10k ready in under 100 ms ({serve['not_measured']})"
+
+    def figures(tool):
+        res = serve[tool]
+        if "error" in res:
+            return None, f"failed: {res['error']}"
+        served = [r["served_s"] for r in res["runs"]]
+        text = f"{fmt_s(statistics.median(served))} (median of {len(served)}, {fmt_s(min(served))}–{fmt_s(max(served))}"
+        if "announced_s" in res["runs"][0]:
+            text += f"; the poll announced the new build after {fmt_s(statistics.median(r['announced_s'] for r in res['runs']))}"
+        builds = [sum(r["server_builds_s"]) for r in res["runs"] if r["server_builds_s"]]
+        if builds:
+            text += f"; the rebuild itself took {fmt_s(statistics.median(builds))} by its own count"
+        return statistics.median(served), text + ")"
+
+    lb, lb_text = figures("liangbiao")
+    _, hugo_text = figures("hugo")
+    if serve["size"] != "10k":
+        verdict = "not judged (it is set for 10k)"
+    else:
+        verdict = "**PASS**" if lb is not None and lb < SERVE_TARGET else "**FAIL**"
+    outcome = f"page served with the change after {lb_text}" if lb is not None else f"liangbiao serve {lb_text}"
+    return (f"- serve: one-entry edit at {serve['size']} → {outcome}; "
+            f"hugo server: {hugo_text}; target {fmt_s(SERVE_TARGET)}: {verdict}")
 
 
 def fmt_s(x: float) -> str:
@@ -516,6 +755,11 @@ def main(argv=None) -> int:
                     help="where the outputs are written (default: /dev/shm/liangbiao-bench when "
                          "/dev/shm is a tmpfs with room, else bench/.scratch)")
     ap.add_argument("--keep-output", action="store_true", help="keep the outputs after the run")
+    ap.add_argument("--no-serve", action="store_true",
+                    help="skip the serve measure (edits under `liangbiao serve` and `hugo server`)")
+    ap.add_argument("--serve-size", default="10k",
+                    help="the size, among --sizes, of the serve measure (its target is set for 10k)")
+    ap.add_argument("--serve-edits", type=int, default=5, help="edits timed by the serve measure")
     ap.add_argument("--json", type=Path, default=HERE / ".results" / "latest.json",
                     help="where to write the raw measurements")
     args = ap.parse_args(argv)
@@ -546,9 +790,17 @@ def main(argv=None) -> int:
     log(f"hugo: {versions['hugo']}")
 
     results = []
+    corpora = {}
     for label, pages in sizes:
-        path = corpus_dir(label, pages, args.seed, liangbiao, src, args.mem_limit)
-        results.append(bench_size(label, path, args, liangbiao, lower_bound, hugo))
+        corpora[label] = corpus_dir(label, pages, args.seed, liangbiao, src, args.mem_limit)
+        results.append(bench_size(label, corpora[label], args, liangbiao, lower_bound, hugo))
+    if args.no_serve:
+        serve = {"not_measured": "--no-serve"}
+    elif args.serve_size not in corpora:
+        serve = {"not_measured": f"needs {args.serve_size} in --sizes"}
+    else:
+        args.serve_timeout = args.timeout or 300
+        serve = serve_edit_rebuild(args.serve_size, corpora[args.serve_size], args, liangbiao, hugo)
 
     print(f"## liangbiao vs Hugo (seed {args.seed}, {args.runs} runs per tool, fresh output folder each run)\n")
     print(f"- machine: {mach['nproc']} cores, {mach['cpu']}, {mach['ram']} RAM, {mach['os']}")
@@ -566,6 +818,12 @@ def main(argv=None) -> int:
         print(f"- every run's address space is limited to {args.mem_limit / 2**30:.1f} GiB (RLIMIT_AS; --mem-limit-gib)")
     print("- lower bound: `examples/lower_bound` — read content/, pulldown-cmark every body, "
           "write liangbiao's file count and bytes")
+    if "not_measured" not in serve:
+        print(f"- serve: `liangbiao serve --root <copy> --port P` and `hugo server --source <copy> "
+              f"--bind 127.0.0.1 --port P --renderToMemory --disableLiveReload --minify --noBuildLock` "
+              f"(Fast Render Mode, its default); {serve['edits']} appends to `{serve['file']}`, each "
+              f"timed from the end of the write until a GET of {serve['page']} (every "
+              f"{fmt_s(SERVE_STEP)}) returns the new sentence")
     print()
     print("| size | pilots | standards (uses) | service lists (items) | demo sites | most pilots on one standard | liangbiao pages expected | liangbiao check |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -584,9 +842,7 @@ def main(argv=None) -> int:
     print("### Targets\n")
     for name, verdict, detail in checks(results):
         print(f"- **{verdict}** {name}" + (f" ({detail})" if detail else ""))
-    serve = serve_edit_rebuild(results, args)
-    print(f"- **{'not measured' if serve is None else 'measured'}** serve: one-entry edit rebuild at 10k"
-          + ("" if serve is None else f" ({serve})"))
+    print(serve_line(serve))
     for res in results:
         if res["timings"]:
             print(f"\n### `liangbiao build --timings` at {res['label']}\n\n```\n{res['timings']}\n```")
@@ -598,6 +854,7 @@ def main(argv=None) -> int:
                      "series": {k: [vars(run) | {"stdout": run.stdout[-500:]} for run in v.runs]
                                 for k, v in r["series"].items()}} for r in results],
         "checks": checks(results),
+        "serve": serve,
     }, ensure_ascii=False, indent=2) + "\n")
     return 0
 
