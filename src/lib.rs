@@ -47,6 +47,8 @@ pub struct BuildOptions {
     pub precompress: bool,
     /// Build the search index (`/pagefind/`); `serve` leaves it out to rebuild fast.
     pub search: bool,
+    /// Minify the HTML (through the templates); `serve` leaves pages readable.
+    pub minify: bool,
 }
 
 impl BuildOptions {
@@ -60,6 +62,7 @@ impl BuildOptions {
             drafts: false,
             precompress: false,
             search: true,
+            minify: true,
         }
     }
 }
@@ -204,7 +207,7 @@ fn run_pipeline(
     stage("load + validate + model", started);
 
     let started = Instant::now();
-    let templates = render::Templates::load(&options.root)?;
+    let templates = render::Templates::load(&options.root, options.minify)?;
     let assets = assets::collect(&options.root)?;
     stage("templates + assets", started);
 

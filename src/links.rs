@@ -121,13 +121,18 @@ fn candidates(path: &str) -> Vec<String> {
     }
 }
 
-/// Every `id="…"` in a rendered page (templates and Markdown both quote attributes).
+/// Every `id` in a rendered page: quoted (`id="…"`, as Markdown writes them) or bare
+/// (`id=facts`, as the minified templates write them).
 fn ids_in(html: &[u8]) -> HashSet<String> {
     let text = String::from_utf8_lossy(html);
-    text.match_indices(" id=\"")
+    text.match_indices(" id=")
         .filter_map(|(at, needle)| {
             let rest = &text[at + needle.len()..];
-            rest.find('"').map(|end| unescape(&rest[..end]))
+            let value = match rest.chars().next()? {
+                quote @ ('"' | '\'') => &rest[1..1 + rest[1..].find(quote)?],
+                _ => &rest[..rest.find(|c: char| c.is_ascii_whitespace() || c == '>')?],
+            };
+            Some(unescape(value))
         })
         .collect()
 }
@@ -253,7 +258,10 @@ mod tests {
 
     fn messages(targets: &[&str]) -> Vec<String> {
         let files = [
-            page("pilots/a/index.html", r#"<h2 id="目标">目标</h2>"#),
+            page(
+                "pilots/a/index.html",
+                r#"<h2 id="目标">目标</h2><h2 id=facts>数据</h2><p id='x'>"#,
+            ),
             page(
                 "pilots/b/index.html",
                 r#"<section id="standards"><h2 id="服务清单">"#,
@@ -277,6 +285,8 @@ mod tests {
             "/pilots/b/#%E6%9C%8D%E5%8A%A1%E6%B8%85%E5%8D%95",
             "/pilots/b/?x=1#standards",
             "#目标",
+            "#facts",
+            "#x",
             "/data/pilots.json",
         ];
         assert_eq!(messages(&ok), Vec::<String>::new());

@@ -99,6 +99,8 @@ pub fn serve(
         drafts: options.drafts,
         // The index takes longer to build than the pages; previews do without it.
         search: false,
+        // Pages as the templates are written, for reading the source in the browser.
+        minify: false,
         ..BuildOptions::new(&options.root)
     };
     report(ServeEvent::Listening(addr));

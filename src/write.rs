@@ -1,4 +1,5 @@
-//! Stage 5 of the pipeline: minify and write the site, all or nothing.
+//! Stage 5 of the pipeline: write the site, all or nothing (pages arrive minified: the
+//! templates are, see `render/templates.rs`).
 //!
 //! Everything is written into a staging folder beside the output; only when every file
 //! is written is the old output swapped out. A failed build therefore never leaves a
@@ -54,7 +55,7 @@ impl Staging {
         })
     }
 
-    /// Minifies (HTML) and writes one file, with `.gz`/`.br` siblings if asked.
+    /// Writes one file, with `.gz`/`.br` siblings if asked.
     pub fn write(&self, file: OutputFile) -> Result<(), BuildError> {
         let (is_html, bytes) = write_one(&self.dir, file, self.precompress)?;
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -95,11 +96,7 @@ fn write_one(
     precompress: bool,
 ) -> Result<(bool, u64), BuildError> {
     let is_html = file.path.ends_with(".html");
-    let bytes = if is_html {
-        minify_html(&file.bytes)
-    } else {
-        file.bytes
-    };
+    let bytes = file.bytes;
     let target = staging.join(&file.path);
     if let Some(parent) = target.parent() {
         fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
@@ -143,19 +140,6 @@ pub fn brotli(bytes: &[u8]) -> Vec<u8> {
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
     out
-}
-
-/// Minification that keeps the output valid HTML: closing tags, `<html>`/`<head>` and
-/// quoting stay spec-compliant so the Nu checker and old browsers agree with it.
-pub fn minify_html(html: &[u8]) -> Vec<u8> {
-    let cfg = minify_html::Cfg {
-        keep_closing_tags: true,
-        keep_html_and_head_opening_tags: true,
-        minify_css: true,
-        minify_js: false,
-        ..minify_html::Cfg::default()
-    };
-    minify_html::minify(html, &cfg)
 }
 
 /// Refuses to delete a folder that liangbiao did not write (e.g. `--output .`).
@@ -306,15 +290,5 @@ mod tests {
         assert_eq!(text, css.as_bytes());
         assert!(!out.join("a.png.gz").exists(), "images are not compressed");
         assert_eq!(gzip(css.as_bytes()), gz, "same bytes every time");
-    }
-
-    #[test]
-    fn minified_html_keeps_closing_tags() {
-        let html = minify_html(b"<!DOCTYPE html><html lang=\"zh-CN\"><head><title>x</title></head><body>  <p>a</p>  </body></html>");
-        let text = String::from_utf8(html).unwrap();
-        assert!(
-            text.contains("</p>") && text.contains("<head>") && text.contains("</html>"),
-            "{text}"
-        );
     }
 }

@@ -306,13 +306,75 @@ fn two_builds_of_the_same_content_are_byte_identical() {
     }
 }
 
+/// The pages are minified through their templates (`render/templates.rs`), not one by
+/// one. Minifying each page as written gives the same result either way, so the
+/// minified templates changed no text, attribute or element.
+#[test]
+fn minified_templates_give_the_pages_that_minifying_each_page_gives() {
+    let render = |minify| {
+        let options = BuildOptions {
+            minify,
+            ..BuildOptions::new(repo_root())
+        };
+        liangbiao::render(&options).unwrap().files
+    };
+    let minify_page = |html: &[u8]| {
+        let cfg = minify_html::Cfg {
+            keep_closing_tags: true,
+            keep_html_and_head_opening_tags: true,
+            ..minify_html::Cfg::default()
+        };
+        String::from_utf8(minify_html::minify(html, &cfg)).unwrap()
+    };
+    let (as_written, minified) = (render(false), render(true));
+    assert_eq!(as_written.len(), minified.len());
+    let mut pages = 0;
+    let mut bytes = (0, 0);
+    for (a, b) in as_written.iter().zip(&minified) {
+        assert_eq!(a.path, b.path);
+        if !a.path.ends_with(".html") {
+            assert!(
+                a.bytes == b.bytes,
+                "{} is not HTML and must not change",
+                a.path
+            );
+            continue;
+        }
+        let (expected, got) = (minify_page(&a.bytes), minify_page(&b.bytes));
+        if expected != got {
+            let at = expected
+                .char_indices()
+                .zip(got.chars())
+                .find(|((_, x), y)| x != y)
+                .map_or(expected.len().min(got.len()), |((i, _), _)| i);
+            let around = |text: &str| {
+                let start = text.floor_char_boundary(at.saturating_sub(120));
+                text[start..text.ceil_char_boundary((at + 120).min(text.len()))].to_string()
+            };
+            panic!(
+                "{} differs at byte {at}:\n  page minified: {}\n  via templates: {}",
+                a.path,
+                around(&expected),
+                around(&got)
+            );
+        }
+        pages += 1;
+        bytes = (bytes.0 + a.bytes.len(), bytes.1 + b.bytes.len());
+    }
+    assert!(pages > 300, "{pages} pages compared");
+    assert!(
+        bytes.1 * 10 < bytes.0 * 9,
+        "minified templates should save at least a tenth: {bytes:?}"
+    );
+}
+
 #[test]
 fn pages_are_chinese_minified_and_free_of_third_party_requests() {
     let site = build_bundled(None);
     for page in site.html_pages() {
         let html = site.text(&page);
         assert!(
-            html.starts_with("<!doctype html><html lang=zh-CN>"),
+            html.starts_with("<!doctype html><html lang=\"zh-CN\">"),
             "{page}"
         );
         assert!(!html.contains("\n  "), "{page} is not minified");

@@ -5,13 +5,14 @@ mod data;
 mod search;
 mod services;
 mod standards;
+mod templates;
 mod who;
 
-use std::path::Path;
+pub use templates::{minify_template, Templates};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use crate::assets::{Assets, OutputFile};
 use crate::chart::{self, SatisfactionRow};
@@ -21,35 +22,6 @@ use crate::model::{
     format_number, DomainId, FigureKind, Pilot, PilotId, PilotKind, RegionId, Site, Totals,
 };
 use crate::{BuildError, Progress};
-
-/// The templates, parsed once per build.
-pub struct Templates {
-    tera: Tera,
-}
-
-impl Templates {
-    pub fn load(root: &Path) -> Result<Templates, BuildError> {
-        let dir = root.join("templates");
-        let glob = format!("{}/**/*", dir.display());
-        let mut tera = Tera::new(&glob).map_err(|e| BuildError::Template {
-            template: dir.display().to_string(),
-            message: error_chain(&e),
-        })?;
-        tera.autoescape_on(vec![".html", ".xml"]);
-        // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup.
-        tera.set_escape_fn(escape_markup);
-        Ok(Templates { tera })
-    }
-
-    fn render(&self, template: &str, context: &Context) -> Result<String, BuildError> {
-        self.tera
-            .render(template, context)
-            .map_err(|e| BuildError::Template {
-                template: template.to_string(),
-                message: error_chain(&e),
-            })
-    }
-}
 
 /// Escapes text for HTML and XML content and quoted attributes.
 pub(crate) fn escape_markup(text: &str) -> String {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use super::services::item_anchor;
 use super::Views;
 use crate::model::{FigureKind, Pilot, RegionId, StandardId};
-use super::services::item_anchor;
 use crate::search::{SearchRecord, SearchSection};
 use crate::standard_code::StandardCode;
 

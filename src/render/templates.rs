@@ -1,0 +1,161 @@
+//! The site's Tera templates, parsed once per build and minified once, as source.
+//!
+//! Minifying every rendered page cost more than rendering it (about 40% of a 10,000-page
+//! build). The whitespace and quoting that minification removes come from the template
+//! text, not from the data, so minify-html runs over each HTML template instead, with
+//! Tera's `{{ }}`, `{% %}` and `{# #}` passed through untouched, and pages are written as
+//! rendered. `tests/build_bundled.rs` checks that this gives the same pages as minifying
+//! each page would.
+
+use std::fs;
+use std::path::Path;
+
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use super::{error_chain, escape_markup};
+use crate::BuildError;
+
+/// The templates, parsed once per build.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Reads `<root>/templates/**`. With `minify`, HTML templates are minified and the
+    /// rest (XML, text) kept as written. Syntax errors are reported against the files as
+    /// written.
+    pub fn load(root: &Path, minify: bool) -> Result<Templates, BuildError> {
+        let dir = root.join("templates");
+        let sources = read_sources(&dir)?;
+        // Parsed as written first, so that an error names the editor's line.
+        let as_written = tera_from(&dir, sources.clone())?;
+        if !minify {
+            return Ok(Templates { tera: as_written });
+        }
+        let minified = sources
+            .into_iter()
+            .map(|(name, text)| {
+                let text = if name.ends_with(".html") {
+                    minify_template(&text)
+                } else {
+                    text
+                };
+                (name, text)
+            })
+            .collect();
+        let tera = tera_from(&dir, minified).map_err(|e| match e {
+            BuildError::Template { template, message } => BuildError::Template {
+                template,
+                message: format!(
+                    "{message}\n(the templates parse as written but not once minified: keep \
+                     Tera tags out of the space between attributes, see minify_template)"
+                ),
+            },
+            other => other,
+        })?;
+        Ok(Templates { tera })
+    }
+
+    pub(super) fn render(&self, template: &str, context: &Context) -> Result<String, BuildError> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| BuildError::Template {
+                template: template.to_string(),
+                message: error_chain(&e),
+            })
+    }
+}
+
+/// Every file under `dir`, named by its path below it with `/` (as `Tera::new` names
+/// them), sorted so that the build does not depend on the order of the directory.
+fn read_sources(dir: &Path) -> Result<Vec<(String, String)>, BuildError> {
+    let template_error = |message: String| BuildError::Template {
+        template: dir.display().to_string(),
+        message,
+    };
+    let mut sources = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| template_error(e.to_string()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let name = path
+            .strip_prefix(dir)
+            .expect("walkdir stays below its root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let text = fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
+        sources.push((name, text));
+    }
+    if sources.is_empty() {
+        return Err(template_error("no templates found".to_string()));
+    }
+    Ok(sources)
+}
+
+fn tera_from(dir: &Path, sources: Vec<(String, String)>) -> Result<Tera, BuildError> {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(sources)
+        .map_err(|e| BuildError::Template {
+            template: dir.display().to_string(),
+            message: error_chain(&e),
+        })?;
+    tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup.
+    tera.set_escape_fn(escape_markup);
+    Ok(tera)
+}
+
+/// Minifies one HTML template. Closing tags and `<html>`/`<head>` are kept so that the
+/// output stays valid HTML, and Tera syntax in content is left as it is. Template tags
+/// must therefore stand in content or inside a quoted attribute value, never between
+/// attributes (`<a{% if x %} class="y"{% endif %}>`), and no branch may open a tag that
+/// another closes: give the attribute a value in every branch instead
+/// (`aria-current="{% if x %}page{% else %}false{% endif %}"`).
+pub fn minify_template(source: &str) -> String {
+    let cfg = minify_html::Cfg {
+        keep_closing_tags: true,
+        keep_html_and_head_opening_tags: true,
+        preserve_brace_template_syntax: true,
+        ..minify_html::Cfg::default()
+    };
+    String::from_utf8(minify_html::minify(source.as_bytes(), &cfg))
+        .expect("minify-html keeps UTF-8 as UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minified_templates_keep_tera_syntax_and_closing_tags() {
+        let source = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n  <title>{{ page.title }}</title>\n</head>\n<body>\n  <ul>\n  {% for item in items %}\n    <li class=\"a {{ item.kind }}\">{{ item.name }}</li>\n  {% endfor %}\n  </ul>\n</body>\n</html>\n";
+        let minified = minify_template(source);
+        assert!(!minified.contains('\n'), "{minified}");
+        for kept in [
+            "{{ page.title }}",
+            "{% for item in items %}",
+            "{% endfor %}",
+            "class=\"a {{ item.kind }}\"",
+            "</li>",
+            "<head>",
+            "</html>",
+        ] {
+            assert!(minified.contains(kept), "{kept} in {minified}");
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_template("t.html", &minified).unwrap();
+        let mut context = Context::new();
+        context.insert("page", &serde_json::json!({"title": "试点"}));
+        context.insert("items", &serde_json::json!([{"kind": "b", "name": "养老"}]));
+        let html = tera.render("t.html", &context).unwrap();
+        assert!(
+            html.contains("<title>试点</title>") && html.contains("<li class=\"a b\">养老</li>"),
+            "{html}"
+        );
+    }
+}
