@@ -200,33 +200,49 @@ fn run_pipeline(
     progress: &dyn Progress,
     sink: &render::FileSink,
 ) -> Result<(Site, Diagnostics), BuildError> {
-    let mut stage = |name: &'static str, started: Instant| timings.push((name, started.elapsed()));
+    let mut stage = |name: &'static str, took: Duration| timings.push((name, took));
 
     let started = Instant::now();
     let (site, mut warnings) = load_site(options)?;
-    stage("load + validate + model", started);
+    stage("load + validate + model", started.elapsed());
 
     let started = Instant::now();
     let templates = render::Templates::load(&options.root, options.minify)?;
     let assets = assets::collect(&options.root)?;
-    stage("templates + assets", started);
+    stage("templates + assets", started.elapsed());
 
     let pages = links::PageIndex::new(&site.body_links);
     let put = |file: assets::OutputFile| {
         pages.add(&file);
         sink(file)
     };
+    // The search index is made from the model, not from the pages, so it is built
+    // beside the render: either alone leaves part of the machine idle. On a thread of
+    // its own, not a rayon task: Pagefind blocks its thread on a runtime while its
+    // parallel work goes to the rayon pool, and a blocked rayon worker would take a
+    // core from that pool.
     let started = Instant::now();
-    render::render_site(&site, &templates, &assets, progress, &put)?;
-    assets.files.into_par_iter().try_for_each(put)?;
-    stage("render + write", started);
-
-    if options.search {
+    let (rendered, search_files) = std::thread::scope(|scope| {
+        let search = scope.spawn(|| {
+            options
+                .search
+                .then(|| search::index(render::search_records(&site)))
+                .transpose()
+                .map(|files| (files, started.elapsed()))
+        });
+        let rendered = render::render_site(&site, &templates, &assets, progress, &put)
+            .and_then(|()| assets.files.into_par_iter().try_for_each(put))
+            .map(|()| started.elapsed());
+        let search_files = search.join().expect("the search index thread panicked");
+        (rendered, search_files)
+    });
+    stage("render + write", rendered?);
+    let (search_files, indexed) = search_files?;
+    if let Some(files) = search_files {
+        stage("search index (beside render)", indexed);
         let started = Instant::now();
-        search::index(render::search_records(&site))?
-            .into_par_iter()
-            .try_for_each(put)?;
-        stage("search index + write", started);
+        files.into_par_iter().try_for_each(put)?;
+        stage("search index write", started.elapsed());
     }
 
     let collisions = pages.collisions();
@@ -235,7 +251,7 @@ fn run_pipeline(
     }
     let started = Instant::now();
     let link_problems = links::check(&site.body_links, &pages);
-    stage("check links", started);
+    stage("check links", started.elapsed());
     let broken = link_problems.has_errors();
     for problem in link_problems.sorted() {
         warnings.push(problem.clone());

@@ -128,10 +128,29 @@ enum Format {
     Json,
 }
 
+/// `mi_option_purge_delay` in mimalloc 3's `mimalloc.h` (the sys crate names no constant).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// A build frees and reuses memory throughout. By default mimalloc hands freed pages
+/// back to the kernel after 10 ms, and the kernel must zero them again on their next
+/// use: a tenth of the CPU time of a 10,000-page build went to that. A build is short
+/// and its peak is what it needs, so it keeps its pages; `serve` runs for hours and
+/// keeps the default.
+fn keep_freed_memory() {
+    // SAFETY: sets a plain integer option, before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
+        Command::Build(args) => {
+            keep_freed_memory();
+            cmd::build::run(args)
+        }
+        Command::Check(args) => {
+            keep_freed_memory();
+            cmd::check::run(args)
+        }
         Command::New(args) => cmd::new::run(args),
         Command::Serve(args) => cmd::serve::run(args),
     }
