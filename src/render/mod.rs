@@ -84,18 +84,22 @@ pub fn render_site(
 ) -> Result<(), BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
-    let (jobs, who_data) = views.jobs()?;
-    for file in views.data_files()? {
-        sink(file)?;
-    }
-    sink(who_data)?;
+    let (jobs, who_items) = views.jobs()?;
     progress.stage("render", jobs.len());
     // Serialized once: every page's context holds a copy.
     let common = serde_json::to_value(&common).map_err(|e| BuildError::Template {
         template: "site".to_string(),
         message: e.to_string(),
     })?;
-    jobs.into_par_iter().try_for_each(|job| {
+    // The data files are made beside the pages: one of them alone would keep a core
+    // waiting before the first page renders.
+    let write_data_files = || -> Result<(), BuildError> {
+        let (files, who_data) =
+            rayon::join(|| views.data_files(), || Views::who_data_file(&who_items));
+        files?.into_iter().try_for_each(sink)?;
+        sink(who_data)
+    };
+    let render_page = |job: PageJob| {
         let page = PageView {
             title: &job.title,
             description: &job.description,
@@ -121,7 +125,11 @@ pub fn render_site(
         })?;
         progress.step();
         Ok(())
-    })
+    };
+    let (data_files, pages) = rayon::join(write_data_files, || {
+        jobs.into_par_iter().try_for_each(render_page)
+    });
+    data_files.and(pages)
 }
 
 impl PageJob<'_> {
@@ -325,9 +333,9 @@ impl<'a> Views<'a> {
         }
     }
 
-    /// Every page to render, and the data file the who index reads (made from the same
-    /// items as the who pages, so they are gathered once).
-    fn jobs(&self) -> Result<(Vec<PageJob<'_>>, OutputFile), BuildError> {
+    /// Every page to render, and the tagged items the who pages share with the data file
+    /// the who index reads (gathered once for both).
+    fn jobs(&self) -> Result<(Vec<PageJob<'_>>, std::sync::Arc<who::WhoItems>), BuildError> {
         let site = self.site;
         let mut jobs = vec![
             self.job_later(
@@ -432,7 +440,7 @@ impl<'a> Views<'a> {
             ));
         }
         jobs.extend(self.disclosure_jobs()?);
-        let (who_jobs, who_data) = self.who_pages();
+        let (who_jobs, who_items) = self.who_pages();
         jobs.extend(who_jobs);
         jobs.push(self.job_later(
             "search/index.html",
@@ -444,7 +452,7 @@ impl<'a> Views<'a> {
         ));
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
-        Ok((jobs, who_data))
+        Ok((jobs, who_items))
     }
 
     fn job(

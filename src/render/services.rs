@@ -2,6 +2,7 @@
 //! site, one page per list as a resident reads it, one page per site and a printable
 //! poster whose QR code leads to that page.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Link, PageJob, Views};
@@ -124,19 +125,22 @@ impl Views<'_> {
     /// Every disclosure page; posters need their QR code, which can fail for absurd URLs.
     pub(super) fn disclosure_jobs(&self) -> Result<Vec<PageJob<'_>>, BuildError> {
         let site = self.site;
-        let lists: Vec<ListCard> = site
-            .service_lists
-            .iter()
-            .map(|l| self.list_card(l))
-            .collect();
-        let sites: Vec<SiteCard> = site.demo_sites.iter().map(|s| self.site_card(s)).collect();
-        let mut jobs = vec![self.job(
+        let mut jobs = vec![self.job_later(
             "liangbiao/index.html",
             "liangbiao.html",
             "亮标惠民",
             "亮标惠民：把基本公共服务的清单和标准公开给群众。各试点公开的服务清单和标准惠民示范点。",
             "liangbiao",
-            serde_json::json!({ "lists": lists, "sites": sites }),
+            move || {
+                let lists: Vec<ListCard> = site
+                    .service_lists
+                    .iter()
+                    .map(|l| self.list_card(l))
+                    .collect();
+                let sites: Vec<SiteCard> =
+                    site.demo_sites.iter().map(|s| self.site_card(s)).collect();
+                serde_json::json!({ "lists": lists, "sites": sites })
+            },
         )];
         for list in &site.service_lists {
             jobs.push(self.job_later(
@@ -151,9 +155,15 @@ impl Views<'_> {
                 move || serde_json::to_value(self.list_page(list)).expect("views serialize"),
             ));
         }
-        for demo in &site.demo_sites {
+        // Each page draws a QR code: in parallel, and before rendering starts, so that a
+        // code that cannot be drawn fails the build with its site named.
+        let site_pages: Vec<serde_json::Value> = site
+            .demo_sites
+            .par_iter()
+            .map(|demo| self.site_page(demo))
+            .collect::<Result<_, _>>()?;
+        for (demo, data) in site.demo_sites.iter().zip(site_pages) {
             let path = Self::site_path(demo);
-            let data = self.site_page(demo)?;
             jobs.push(self.job(
                 &format!("{path}index.html"),
                 "demo_site.html",

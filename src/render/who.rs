@@ -4,7 +4,9 @@
 //! in the URL; one pre-rendered page per group serves readers without JavaScript.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Link, PageJob, Views};
@@ -14,9 +16,12 @@ use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_
 /// The tagged items as JSON, for the filter on the who index.
 const ITEMS_PATH: &str = "liangbiao/who/items.json";
 
+/// The tagged service items, each with the regions of its pilot.
+pub(super) type WhoItems = Vec<(Vec<RegionId>, WhoItem)>;
+
 /// One service item as the who pages show it.
 #[derive(Serialize, Clone)]
-struct WhoItem {
+pub(super) struct WhoItem {
     name: String,
     url: String,
     groups: Vec<String>,
@@ -54,18 +59,21 @@ struct RegionOption {
 
 impl Views<'_> {
     fn who_items(&self) -> Vec<(Vec<RegionId>, WhoItem)> {
-        let site = self.site;
-        let mut items = Vec::new();
-        for list in &site.service_lists {
-            for (index, (item, standards)) in
-                list.list.items.iter().zip(&list.item_standards).enumerate()
-            {
-                if !item.tags.is_empty() {
-                    items.push(self.who_item(list, index, item, standards));
-                }
-            }
-        }
-        items
+        self.site
+            .service_lists
+            .par_iter()
+            .flat_map_iter(|list| {
+                list.list
+                    .items
+                    .iter()
+                    .zip(&list.item_standards)
+                    .enumerate()
+                    .filter(|(_, (item, _))| !item.tags.is_empty())
+                    .map(move |(index, (item, standards))| {
+                        self.who_item(list, index, item, standards)
+                    })
+            })
+            .collect()
     }
 
     fn who_item(
@@ -110,18 +118,23 @@ impl Views<'_> {
 
     /// The who index, one page per group, and the data the index filters in the
     /// browser (every tagged item).
-    pub(super) fn who_pages(&self) -> (Vec<PageJob<'static>>, OutputFile) {
-        let items = self.who_items();
+    /// The who pages, whose data is made as each renders, and the tagged items they
+    /// share with `items.json` (see [`Views::who_data_file`]).
+    pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<WhoItems>) {
+        let items: Arc<WhoItems> = Arc::new(self.who_items());
+        let count = |name: &str| {
+            items
+                .iter()
+                .filter(|(_, i)| i.groups.iter().any(|g| g == name))
+                .count()
+        };
         let groups: Vec<GroupLink> = SERVICE_GROUPS
             .iter()
             .map(|&(name, slug)| GroupLink {
                 name,
                 slug,
                 url: self.base.link(&format!("liangbiao/who/{slug}/")),
-                count: items
-                    .iter()
-                    .filter(|(_, i)| i.groups.iter().any(|g| g == name))
-                    .count(),
+                count: count(name),
             })
             .collect();
         let regions: Vec<RegionOption> = self
@@ -136,39 +149,23 @@ impl Views<'_> {
             })
             .collect();
         let mut jobs = Vec::new();
-        for (group, &(name, slug)) in groups.iter().zip(SERVICE_GROUPS.iter()) {
-            let mut by_region: BTreeMap<RegionId, Vec<WhoItem>> = BTreeMap::new();
-            for (region_ids, item) in items
-                .iter()
-                .filter(|(_, i)| i.groups.iter().any(|g| g == name))
-            {
-                for &region in region_ids {
-                    by_region.entry(region).or_default().push(item.clone());
-                }
-            }
-            let sections: Vec<RegionItems> = by_region
-                .into_iter()
-                .map(|(region, items)| {
-                    let r = self.site.region(region);
-                    RegionItems {
-                        id: r.slug.to_string(),
-                        name: r.full_name.clone(),
-                        items,
-                    }
-                })
-                .collect();
-            jobs.push(self.job(
-                &format!("liangbiao/who/{slug}/index.html"),
+        for group in &groups {
+            let (name, items) = (group.name, Arc::clone(&items));
+            let count = group.count;
+            jobs.push(self.job_later(
+                &format!("liangbiao/who/{}/index.html", group.slug),
                 "who_group.html",
                 &format!("{name}能享受哪些服务"),
                 &format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。"),
                 "liangbiao",
-                serde_json::json!({
-                    "group": name,
-                    "count": group.count,
-                    "regions": sections,
-                    "index_url": self.base.link("liangbiao/who/"),
-                }),
+                move || {
+                    serde_json::json!({
+                        "group": name,
+                        "count": count,
+                        "regions": self.who_sections(name, &items),
+                        "index_url": self.base.link("liangbiao/who/"),
+                    })
+                },
             ));
         }
         let data_url = self.base.link(ITEMS_PATH);
@@ -180,11 +177,39 @@ impl Views<'_> {
             "liangbiao",
             serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url }),
         ));
+        (jobs, items)
+    }
+
+    /// One group's items, by region (an item of a pilot in two regions is in both).
+    fn who_sections(&self, group: &str, items: &WhoItems) -> Vec<RegionItems> {
+        let mut by_region: BTreeMap<RegionId, Vec<WhoItem>> = BTreeMap::new();
+        for (region_ids, item) in items
+            .iter()
+            .filter(|(_, i)| i.groups.iter().any(|g| g == group))
+        {
+            for &region in region_ids {
+                by_region.entry(region).or_default().push(item.clone());
+            }
+        }
+        by_region
+            .into_iter()
+            .map(|(region, items)| {
+                let r = self.site.region(region);
+                RegionItems {
+                    id: r.slug.to_string(),
+                    name: r.full_name.clone(),
+                    items,
+                }
+            })
+            .collect()
+    }
+
+    /// `items.json`, the data the who index filters in the browser.
+    pub(super) fn who_data_file(items: &WhoItems) -> OutputFile {
         let data: Vec<&WhoItem> = items.iter().map(|(_, i)| i).collect();
-        let data_file = OutputFile {
+        OutputFile {
             path: ITEMS_PATH.to_string(),
             bytes: serde_json::to_vec(&data).expect("items serialize"),
-        };
-        (jobs, data_file)
+        }
     }
 }

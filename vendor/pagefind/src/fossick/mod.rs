@@ -308,7 +308,14 @@ impl Fossicker {
             }
         }
 
-        let (content, word_data, anchors, word_count) = self.parse_digest(options);
+        let (content, mut word_data, anchors, word_count) = self.parse_digest(options);
+        // liangbiao patch: every page's word map stays alive until the index is built,
+        // and grown word by word its vectors and table hold up to four times what they
+        // use (most words occur once in a page, in a vector of capacity four).
+        for positions in word_data.values_mut() {
+            positions.shrink_to_fit();
+        }
+        word_data.shrink_to_fit();
         self.tidy_meta_and_filters();
 
         let data = self.data.unwrap();
