@@ -78,6 +78,8 @@ pub struct BuildReport {
     pub warnings: Diagnostics,
     /// Wall time per pipeline stage, in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Time per template, the most first (`--timings`).
+    pub template_timings: Vec<render::TemplateTiming>,
 }
 
 /// Why a build failed. Content problems come as diagnostics; the rest name a path.
@@ -170,7 +172,7 @@ pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
         files.lock().expect("a render thread panicked").push(file);
         Ok(())
     };
-    let (site, warnings) = run_pipeline(options, &mut Vec::new(), &NoProgress, &keep)?;
+    let (site, warnings) = run_pipeline(options, &mut Timings::default(), &NoProgress, &keep)?;
     let mut files = files.into_inner().expect("a render thread panicked");
     files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(RenderedSite {
@@ -188,7 +190,14 @@ pub fn check(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> 
         search: false,
         ..options.clone()
     };
-    run_pipeline(&options, &mut Vec::new(), &NoProgress, &|_| Ok(()))
+    run_pipeline(&options, &mut Timings::default(), &NoProgress, &|_| Ok(()))
+}
+
+/// How long each stage and each template took.
+#[derive(Default)]
+struct Timings {
+    stages: Vec<(&'static str, Duration)>,
+    templates: Vec<render::TemplateTiming>,
 }
 
 /// Every stage but the last: each file goes to `sink` as soon as it is rendered, and is
@@ -196,11 +205,11 @@ pub fn check(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> 
 /// the sink holds a staging folder or memory, never the live output.
 fn run_pipeline(
     options: &BuildOptions,
-    timings: &mut Vec<(&'static str, Duration)>,
+    timings: &mut Timings,
     progress: &dyn Progress,
     sink: &render::FileSink,
 ) -> Result<(Site, Diagnostics), BuildError> {
-    let mut stage = |name: &'static str, took: Duration| timings.push((name, took));
+    let mut stage = |name: &'static str, took: Duration| timings.stages.push((name, took));
 
     let started = Instant::now();
     let (site, mut warnings) = load_site(options)?;
@@ -230,13 +239,17 @@ fn run_pipeline(
                 .transpose()
                 .map(|files| (files, started.elapsed()))
         });
-        let rendered = render::render_site(&site, &templates, &assets, progress, &put)
-            .and_then(|()| assets.files.into_par_iter().try_for_each(put))
-            .map(|()| started.elapsed());
+        let rendered =
+            render::render_site(&site, &templates, &assets, progress, &put).and_then(|templates| {
+                assets.files.into_par_iter().try_for_each(put)?;
+                Ok((templates, started.elapsed()))
+            });
         let search_files = search.join().expect("the search index thread panicked");
         (rendered, search_files)
     });
-    stage("render + write", rendered?);
+    let (template_timings, rendered) = rendered?;
+    timings.templates = template_timings;
+    stage("render + write", rendered);
     let (search_files, indexed) = search_files?;
     if let Some(files) = search_files {
         stage("search index (beside render)", indexed);
@@ -272,20 +285,21 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<BuildReport, BuildError> {
-    let mut timings = Vec::new();
+    let mut timings = Timings::default();
     let staging = write::Staging::create(&options.output, options.precompress)?;
     let write = |file| staging.write(file);
     // On an error the staging folder is dropped, and with it everything written so far.
     let (_, warnings) = run_pipeline(options, &mut timings, progress, &write)?;
     let started = Instant::now();
     let written = staging.finish()?;
-    timings.push(("swap into place", started.elapsed()));
+    timings.stages.push(("swap into place", started.elapsed()));
 
     Ok(BuildReport {
         pages: written.html_pages,
         files: written.files,
         bytes: written.bytes,
         warnings,
-        timings,
+        timings: timings.stages,
+        template_timings: timings.templates,
     })
 }

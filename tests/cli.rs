@@ -96,6 +96,14 @@ fn quiet_prints_nothing_on_success_and_timings_lists_the_stages() {
     ] {
         assert!(stderr.contains(stage), "{stderr}");
     }
+    // One line per template with its page count: the minimal site has one home page.
+    let home = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("index.html "))
+        .unwrap_or_else(|| panic!("no index.html template line in {stderr}"));
+    let columns: Vec<&str> = home.split_whitespace().collect();
+    assert_eq!(columns[1], "1", "{home}");
+    assert_eq!(columns[3], "index.html", "{home}");
 }
 
 #[test]

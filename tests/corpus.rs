@@ -203,3 +203,54 @@ fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
         "/standards/{shared}/ lists {users:?}"
     );
 }
+
+/// `Site::related` draws from the region and domain indexes; on the 1k corpus it picks
+/// exactly the pilots that scoring every other pilot picks (sharing a region counts 2,
+/// a specific domain 1; highest score first, then pilot order; eight at most).
+#[test]
+fn related_pilots_from_the_indexes_match_a_scan_of_every_pilot() {
+    use liangbiao::model::{PilotId, PilotKind, Site};
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), "1");
+    let (site, _) =
+        liangbiao::load_site(&liangbiao::BuildOptions::new(dir.path().join("liangbiao"))).unwrap();
+    let scan = |site: &Site, id: PilotId| -> Vec<PilotId> {
+        let pilot = site.pilot(id);
+        let specific = |p: &liangbiao::model::Pilot| p.kind != PilotKind::Comprehensive;
+        let mut scored: Vec<(u32, PilotId)> = site
+            .pilot_ids()
+            .filter(|&other| other != id)
+            .filter_map(|other| {
+                let p = site.pilot(other);
+                let region = p
+                    .locations
+                    .iter()
+                    .any(|l| pilot.locations.iter().any(|m| m.region == l.region));
+                let domain = specific(pilot)
+                    && specific(p)
+                    && p.domains.iter().any(|d| pilot.domains.contains(d));
+                let score = u32::from(region) * 2 + u32::from(domain);
+                (score > 0).then_some((score, other))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, id)| id).take(8).collect()
+    };
+    let (mut full, mut filled_from_domains) = (0, 0);
+    for id in site.pilot_ids() {
+        let related = site.related(id);
+        assert_eq!(related, scan(&site, id), "{}", site.pilot(id).slug);
+        full += usize::from(related.len() == 8);
+        let regions: Vec<_> = site.pilot(id).locations.iter().map(|l| l.region).collect();
+        filled_from_domains += usize::from(related.iter().any(|&r| {
+            site.pilot(r)
+                .locations
+                .iter()
+                .all(|l| !regions.contains(&l.region))
+        }));
+    }
+    assert!(
+        full > 0 && filled_from_domains > 0,
+        "{full} {filled_from_domains}"
+    );
+}

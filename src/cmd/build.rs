@@ -39,6 +39,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
                 for (stage, time) in &report.timings {
                     eprintln!("  {stage:<26} {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
+                print_template_timings(&report.template_timings);
             }
             if !args.quiet {
                 let warnings = report.warnings.warning_count();
@@ -94,5 +95,22 @@ impl Progress for StageBar {
 
     fn step(&self) {
         self.0.inc(1);
+    }
+}
+
+/// Per template: pages, the time summed over them (data and rendering; threads run
+/// several at once, so the sum exceeds the stage), and the slowest page.
+fn print_template_timings(timings: &[liangbiao::render::TemplateTiming]) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    eprintln!("  template                    pages   total ms  slowest page");
+    for t in timings {
+        eprintln!(
+            "  {:<26} {:>6} {:>10.1}  {} ({:.1} ms)",
+            t.template,
+            t.pages,
+            ms(t.total),
+            t.slowest.0,
+            ms(t.slowest.1)
+        );
     }
 }

@@ -10,6 +10,10 @@ mod who;
 
 pub use templates::{minify_template, Templates};
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
@@ -69,19 +73,31 @@ pub fn search_records(site: &Site) -> Vec<crate::search::SearchRecord> {
     Views::new(site).search_records()
 }
 
+/// Time spent on the pages of one template (making their data and rendering them), for
+/// `build --timings`, as Hugo's `--templateMetrics` does.
+#[derive(Debug, Clone)]
+pub struct TemplateTiming {
+    pub template: &'static str,
+    pub pages: usize,
+    pub total: Duration,
+    /// The slowest page, and how long it took.
+    pub slowest: (String, Duration),
+}
+
 /// Where each rendered file goes the moment it is ready (written, or kept in memory);
 /// called from the render threads.
 pub type FileSink<'a> = dyn Fn(OutputFile) -> Result<(), BuildError> + Sync + 'a;
 
 /// Renders every page and data file of the site into `sink`, pages in parallel. No page
 /// is kept once it is handed on, so memory does not grow with the size of the site.
+/// Returns the time spent per template, the most first.
 pub fn render_site(
     site: &Site,
     templates: &Templates,
     assets: &Assets,
     progress: &dyn Progress,
     sink: &FileSink,
-) -> Result<(), BuildError> {
+) -> Result<Vec<TemplateTiming>, BuildError> {
     let views = Views::new(site);
     let common = CommonView::new(site, assets);
     let (jobs, who_items) = views.jobs()?;
@@ -99,7 +115,9 @@ pub fn render_site(
         files?.into_iter().try_for_each(sink)?;
         sink(who_data)
     };
+    let timings: Mutex<HashMap<&'static str, TemplateTiming>> = Mutex::default();
     let render_page = |job: PageJob| {
+        let started = Instant::now();
         let page = PageView {
             title: &job.title,
             description: &job.description,
@@ -119,6 +137,7 @@ pub fn render_site(
         })?;
         let html = templates.render(job.template, &context)?;
         drop(context);
+        record_time(&timings, job.template, &job.path, started.elapsed());
         sink(OutputFile {
             path: job.path,
             bytes: html.into_bytes(),
@@ -129,7 +148,34 @@ pub fn render_site(
     let (data_files, pages) = rayon::join(write_data_files, || {
         jobs.into_par_iter().try_for_each(render_page)
     });
-    data_files.and(pages)
+    data_files.and(pages)?;
+    let mut timings: Vec<TemplateTiming> = timings
+        .into_inner()
+        .expect("a render thread panicked")
+        .into_values()
+        .collect();
+    timings.sort_by(|a, b| b.total.cmp(&a.total).then(a.template.cmp(b.template)));
+    Ok(timings)
+}
+
+fn record_time(
+    timings: &Mutex<HashMap<&'static str, TemplateTiming>>,
+    template: &'static str,
+    path: &str,
+    took: Duration,
+) {
+    let mut timings = timings.lock().expect("a render thread panicked");
+    let timing = timings.entry(template).or_insert_with(|| TemplateTiming {
+        template,
+        pages: 0,
+        total: Duration::ZERO,
+        slowest: (String::new(), Duration::ZERO),
+    });
+    timing.pages += 1;
+    timing.total += took;
+    if took > timing.slowest.1 {
+        timing.slowest = (path.to_string(), took);
+    }
 }
 
 impl PageJob<'_> {

@@ -308,6 +308,12 @@ impl Views<'_> {
         };
         let last = chunks.len();
         let total = ids.len();
+        // Once for all the pages of the listing: each count scans every standard.
+        let groupings = if with_groupings {
+            serde_json::to_value(self.groupings()).expect("views serialize")
+        } else {
+            serde_json::Value::Array(Vec::new())
+        };
         chunks
             .into_iter()
             .enumerate()
@@ -324,6 +330,7 @@ impl Views<'_> {
                     })
                     .collect();
                 let (heading, intro) = (title.to_string(), description.to_string());
+                let groupings = groupings.clone();
                 let first = i * PAGE_SIZE;
                 let data = move || serde_json::json!({
                     "caption": format!("{heading}（第 {}–{} 项，共 {total} 项）", first + 1, first + chunk.len()),
@@ -334,7 +341,7 @@ impl Views<'_> {
                     "to": first + chunk.len(),
                     "rows": chunk.iter().map(|&id| self.standard_row(id, None)).collect::<Vec<_>>(),
                     "pages": if last > 1 { links } else { Vec::new() },
-                    "groupings": if with_groupings { self.groupings() } else { Vec::new() },
+                    "groupings": groupings,
                     "index_url": self.base.link("standards/"),
                 });
                 let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };

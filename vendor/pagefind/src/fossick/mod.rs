@@ -39,7 +39,9 @@ pub struct FossickedWord {
     pub position: u32,
     pub weight: u8,
     /// The original word before diacritic normalization, if it differs from the normalized form.
-    pub original_word: Option<String>,
+    /// liangbiao patch: boxed, so that a word is 16 bytes instead of 32. Every word of
+    /// every page is held until the index is built, and the original form is rare.
+    pub original_word: Option<Box<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -559,7 +561,7 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: indexable.original.map(Box::new),
                 };
                 if let Some(repeat) = map.get_mut(&indexable.stemmed) {
                     repeat.push(entry);
@@ -577,7 +579,7 @@ impl Fossicker {
                     let entry = FossickedWord {
                         position: position.try_into().unwrap(),
                         weight: partial_weight,
-                        original_word: indexable.original,
+                        original_word: indexable.original.map(Box::new),
                     };
                     let positions = map.entry(indexable.stemmed).or_default();
                     // The word before may already index this pair
@@ -915,7 +917,7 @@ mod tests {
                     vec![FossickedWord {
                         position: 2,
                         weight: 24,
-                        original_word: Some("*beföre".to_string()),
+                        original_word: Some(Box::new("*beföre".to_string())),
                     }]
                 ),
                 (
@@ -923,7 +925,7 @@ mod tests {
                     vec![FossickedWord {
                         position: 2,
                         weight: 24,
-                        original_word: Some("beföre".to_string()),
+                        original_word: Some(Box::new("beföre".to_string())),
                     }]
                 ),
                 (
