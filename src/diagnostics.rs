@@ -188,6 +188,11 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Moves every diagnostic of `other` to the end of these.
+    pub fn append(&mut self, mut other: Diagnostics) {
+        self.items.append(&mut other.items);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use toml::Spanned;
@@ -60,8 +61,11 @@ pub fn validate(
     let mut pilots = Vec::new();
     let mut slugs: HashMap<Slug, (SourceFile, Range<usize>)> = HashMap::new();
     let mut rows: HashMap<u32, SourceFile> = HashMap::new();
-    for file in &loaded.pilots {
-        if let Some((pilot, slug_span, links)) = check_pilot(file, &refs, today, &mut problems) {
+    let checked = check_each(&loaded.pilots, &mut problems, |file, problems| {
+        check_pilot(file, &refs, today, problems)
+    });
+    for (file, checked) in loaded.pilots.iter().zip(checked) {
+        if let Some((pilot, slug_span, links)) = checked {
             check_unique_slug(
                 &pilot.slug,
                 &file.file,
@@ -85,10 +89,11 @@ pub fn validate(
         .collect();
     let mut standard_slugs: HashMap<String, String> = HashMap::new();
     let mut pilot_standards = Vec::new();
-    for file in &loaded.standards {
-        if let Some(checked) =
-            standards::check_standards_file(file, &pilot_slugs, &refs, today, &mut problems)
-        {
+    let checked = check_each(&loaded.standards, &mut problems, |file, problems| {
+        standards::check_standards_file(file, &pilot_slugs, &refs, today, problems)
+    });
+    for (file, checked) in loaded.standards.iter().zip(checked) {
+        if let Some(checked) = checked {
             check_standard_slugs(&checked, file, &mut standard_slugs, &mut problems);
             pilot_standards.push(checked);
         }
@@ -121,6 +126,30 @@ pub fn validate(
         )),
         _ => Err(problems),
     }
+}
+
+/// Checks every file on its own in parallel, each with diagnostics of its own, and
+/// gathers results and diagnostics in file order, so the report is the one a single
+/// thread would give. Checks across files (unique slugs) come after, in that order.
+fn check_each<'f, F: Sync, T: Send>(
+    files: &'f [F],
+    problems: &mut Diagnostics,
+    check: impl Fn(&'f F, &mut Diagnostics) -> Option<T> + Sync,
+) -> Vec<Option<T>> {
+    let checked: Vec<(Option<T>, Diagnostics)> = files
+        .par_iter()
+        .map(|file| {
+            let mut own = Diagnostics::new();
+            (check(file, &mut own), own)
+        })
+        .collect();
+    checked
+        .into_iter()
+        .map(|(result, own)| {
+            problems.append(own);
+            result
+        })
+        .collect()
 }
 
 /// Parses a TOML text into `T`, reporting the parser's problem at its place.
@@ -1073,12 +1102,16 @@ fn check_all_services(
         domains,
         standards: &standards,
     };
+    let checked = check_each(&loaded.services, problems, |file, problems| {
+        services::check_services_file(file, &context, refs, problems)
+    });
     let mut slugs = HashMap::new();
     loaded
         .services
         .iter()
-        .filter_map(|file| {
-            services::check_services_file(file, &context, refs, &mut slugs, problems)
+        .zip(checked)
+        .filter_map(|(file, checked)| {
+            services::check_unique_slugs(file, checked?, &mut slugs, problems)
         })
         .collect()
 }

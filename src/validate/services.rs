@@ -90,15 +90,59 @@ pub struct ServiceContext<'a> {
     pub standards: &'a HashMap<String, HashMap<String, String>>,
 }
 
-/// Checks one services file; `slugs` collects list and site slugs across files.
+/// One services file, checked on its own: its lists and sites (none if it has errors),
+/// and their slugs, which [`check_unique_slugs`] then compares across files.
+pub struct CheckedServices {
+    pub services: Option<PilotServices>,
+    slugs: Vec<Spanned<String>>,
+}
+
+/// Checks one services file, all but the uniqueness of its slugs across files.
 pub fn check_services_file(
     file: &SourceFile,
     context: &ServiceContext,
     refs: &References,
-    slugs: &mut HashMap<String, String>,
+    problems: &mut Diagnostics,
+) -> Option<CheckedServices> {
+    let parsed: ServicesFile = parse_file(file, problems)?;
+    let slugs = parsed
+        .list
+        .iter()
+        .map(|l| l.slug.clone())
+        .chain(parsed.site.iter().map(|s| s.slug.clone()))
+        .collect();
+    Some(CheckedServices {
+        services: check_entries(file, parsed, context, refs, problems),
+        slugs,
+    })
+}
+
+/// The lists and sites of a file that has no errors. `seen` holds the slugs of the
+/// files before it, and where each was first used.
+pub fn check_unique_slugs(
+    file: &SourceFile,
+    checked: CheckedServices,
+    seen: &mut HashMap<String, String>,
     problems: &mut Diagnostics,
 ) -> Option<PilotServices> {
-    let parsed: ServicesFile = parse_file(file, problems)?;
+    let ctx = EntryContext { file, offset: 0 };
+    let before = problems.error_count();
+    for slug in &checked.slugs {
+        check_unique(slug, seen, &ctx, problems);
+    }
+    if problems.error_count() > before {
+        return None;
+    }
+    checked.services
+}
+
+fn check_entries(
+    file: &SourceFile,
+    parsed: ServicesFile,
+    context: &ServiceContext,
+    refs: &References,
+    problems: &mut Diagnostics,
+) -> Option<PilotServices> {
     let ctx = EntryContext { file, offset: 0 };
     let before = problems.error_count();
     check_pilot_of_file(&parsed.pilot, context.pilots, &ctx, problems);
@@ -109,7 +153,6 @@ pub fn check_services_file(
     let mut lists = Vec::new();
     for list in &parsed.list {
         let slug = parse_slug(&list.slug, file, 0, problems);
-        check_unique(&list.slug, slugs, &ctx, problems);
         let source = refs.source(&list.source, &ctx, problems);
         let title = required_text(&list.title, "title", &ctx, problems);
         let items: Vec<ServiceItemEntry> = list
@@ -132,7 +175,6 @@ pub fn check_services_file(
     let mut sites = Vec::new();
     for site in &parsed.site {
         let slug = parse_slug(&site.slug, file, 0, problems);
-        check_unique(&site.slug, slugs, &ctx, problems);
         let source = refs.source(&site.source, &ctx, problems);
         let name = required_text(&site.name, "name", &ctx, problems);
         let description = required_text(&site.description, "description", &ctx, problems);
