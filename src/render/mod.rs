@@ -8,7 +8,7 @@ mod standards;
 mod templates;
 mod who;
 
-pub use templates::{minify_template, Templates};
+pub use templates::Templates;
 
 use std::collections::HashMap;
 use std::sync::Mutex;

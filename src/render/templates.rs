@@ -116,7 +116,7 @@ fn tera_from(dir: &Path, sources: Vec<(String, String)>) -> Result<Tera, BuildEr
 /// attributes (`<a{% if x %} class="y"{% endif %}>`), and no branch may open a tag that
 /// another closes: give the attribute a value in every branch instead
 /// (`aria-current="{% if x %}page{% else %}false{% endif %}"`).
-pub fn minify_template(source: &str) -> String {
+fn minify_template(source: &str) -> String {
     let cfg = minify_html::Cfg {
         keep_closing_tags: true,
         keep_html_and_head_opening_tags: true,
