@@ -58,7 +58,7 @@ struct RegionOption {
 }
 
 impl Views<'_> {
-    fn who_items(&self) -> Vec<(Vec<RegionId>, WhoItem)> {
+    fn who_items(&self) -> WhoItems {
         self.site
             .service_lists
             .par_iter()
@@ -116,10 +116,8 @@ impl Views<'_> {
         (region_ids, item)
     }
 
-    /// The who index, one page per group, and the data the index filters in the
-    /// browser (every tagged item).
-    /// The who pages, whose data is made as each renders, and the tagged items they
-    /// share with `items.json` (see [`Views::who_data_file`]).
+    /// The who index and one page per group, whose data is made as each renders, and
+    /// the tagged items they share with `items.json` (see [`Views::who_data_file`]).
     pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<WhoItems>) {
         let items: Arc<WhoItems> = Arc::new(self.who_items());
         let count = |name: &str| {
