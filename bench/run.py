@@ -562,8 +562,9 @@ def serve_liangbiao(liangbiao: Path, site: Path, page: str, source: Path, args, 
                 return at
             return next_good_build
 
-        # What it says a rebuild took, not counting noticing the change and serving it.
-        builds = printed_times(log_path, r"^\[\d+\] built \d+ pages in (\d+) ms after")
+        # What it says reading and checking the edit took, until the site was ready (its
+        # pages then render on request), not counting noticing the change and serving it.
+        builds = printed_times(log_path, r"^\[\d+\] ready in (\d+) ms after")
         return timed_edits(source, base + page, args.serve_edits, args.serve_timeout, proc, log_path,
                            builds, announce)
 

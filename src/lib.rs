@@ -134,13 +134,75 @@ impl std::error::Error for BuildError {}
 /// Loads and checks a site, returning the linked model and any warnings.
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> {
     let loaded = load::load_site(&options.root).map_err(BuildError::Content)?;
+    model_of(&loaded, options, None)
+}
+
+/// What `serve` keeps between edits, so that after one only what changed is read and
+/// checked again.
+#[derive(Default)]
+pub struct Remembered {
+    /// The files as last read, if they could all be read.
+    loaded: Option<load::LoadedSite>,
+    memo: validate::Memo,
+}
+
+/// [`load_site`] after the files in `changed` have changed (`None`: any file may have),
+/// reading and checking again only those, from what `remembered` holds.
+pub fn load_site_again(
+    options: &BuildOptions,
+    remembered: &mut Remembered,
+    changed: Option<&[PathBuf]>,
+) -> Result<(Site, Diagnostics), BuildError> {
+    let loaded = match (remembered.loaded.take(), changed) {
+        (Some(previous), Some(changed)) => load::load_site_again(&previous, changed),
+        _ => load::load_site(&options.root),
+    }
+    .map_err(BuildError::Content)?;
+    let model = model_of(&loaded, options, Some(&mut remembered.memo));
+    remembered.loaded = Some(loaded);
+    model
+}
+
+fn model_of(
+    loaded: &load::LoadedSite,
+    options: &BuildOptions,
+    memo: Option<&mut validate::Memo>,
+) -> Result<(Site, Diagnostics), BuildError> {
     let validate_options = validate::ValidateOptions {
         drafts: options.drafts,
         base_url: options.base_url.clone(),
     };
-    let (content, warnings) =
-        validate::validate(&loaded, &validate_options).map_err(BuildError::Content)?;
+    let (content, warnings) = validate::validate_remembering(loaded, &validate_options, memo)
+        .map_err(BuildError::Content)?;
     Ok((Site::new(content), warnings))
+}
+
+/// Renders a loaded site for `serve`: pages asked for through `requests` first, then all
+/// the others, each into `sink`; then checks the links across them all, as `build`
+/// does. `Ok(None)` if `steering` stopped it (for a newer edit) before the end.
+pub fn render_on_request(
+    site: &Site,
+    templates: &render::Templates,
+    assets: assets::Assets,
+    requests: &std::sync::mpsc::Receiver<render::PageRequest>,
+    steering: &render::Steering,
+    sink: &render::FileSink,
+) -> Result<Option<Diagnostics>, BuildError> {
+    let pages = links::PageIndex::new(&site.body_links);
+    let put = |file: assets::OutputFile| {
+        pages.add(&file);
+        sink(file)
+    };
+    let assets::Assets { files, names } = assets;
+    let assets = assets::Assets {
+        files: Vec::new(),
+        names,
+    };
+    files.into_iter().try_for_each(put)?;
+    if !render::render_on_request(site, templates, &assets, requests, steering, &put)? {
+        return Ok(None);
+    }
+    check_output(site, &pages, &mut Timings::default(), Diagnostics::new()).map(Some)
 }
 
 /// Told how far a long build has come, e.g. to draw a progress bar. Called from the
@@ -212,7 +274,7 @@ fn run_pipeline(
     let mut stage = |name: &'static str, took: Duration| timings.stages.push((name, took));
 
     let started = Instant::now();
-    let (site, mut warnings) = load_site(options)?;
+    let (site, warnings) = load_site(options)?;
     stage("load + validate + model", started.elapsed());
 
     let started = Instant::now();
@@ -258,13 +320,25 @@ fn run_pipeline(
         stage("search index write", started.elapsed());
     }
 
+    let warnings = check_output(&site, &pages, timings, warnings)?;
+    Ok((site, warnings))
+}
+
+/// The checks across every file written: no path twice, no link to a page or anchor
+/// that is not there. Link problems join `warnings`; an error fails the build.
+fn check_output(
+    site: &Site,
+    pages: &links::PageIndex,
+    timings: &mut Timings,
+    mut warnings: Diagnostics,
+) -> Result<Diagnostics, BuildError> {
     let collisions = pages.collisions();
     if !collisions.is_empty() {
         return Err(BuildError::PathCollision(collisions));
     }
     let started = Instant::now();
-    let link_problems = links::check(&site.body_links, &pages);
-    stage("check links", started.elapsed());
+    let link_problems = links::check(&site.body_links, pages);
+    timings.stages.push(("check links", started.elapsed()));
     let broken = link_problems.has_errors();
     for problem in link_problems.sorted() {
         warnings.push(problem.clone());
@@ -272,7 +346,7 @@ fn run_pipeline(
     if broken {
         return Err(BuildError::Content(warnings));
     }
-    Ok((site, warnings))
+    Ok(warnings)
 }
 
 /// Builds the site end to end. On any error nothing in `options.output` changes.

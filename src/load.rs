@@ -3,6 +3,7 @@
 //! Nothing is interpreted here beyond decoding UTF-8 and splitting Markdown files
 //! into TOML front matter and body; `validate` gives the text its meaning.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 
 /// The files of a site, read but not yet understood.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoadedSite {
     pub root: PathBuf,
     pub config: SourceFile,
@@ -55,6 +56,113 @@ pub const SERVICES_DIR: &str = "content/services";
 /// Reads every file the site is made of. Problems with one file do not stop the others
 /// from being read, so that all of them are reported together.
 pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
+    read_site(root, &HashMap::new())
+}
+
+/// [`load_site`] after `changed` files (paths under `root`, as a file watcher gives them)
+/// have changed, were added or removed: only those are read again, the others are taken
+/// from `previous`. Folders are listed again only if a file was added or removed. Paths
+/// outside `content/` and `config.toml` are not site files and change nothing here.
+pub fn load_site_again(
+    previous: &LoadedSite,
+    changed: &[PathBuf],
+) -> Result<LoadedSite, Diagnostics> {
+    let root = previous.root.as_path();
+    let changed: Option<HashSet<&Path>> =
+        changed.iter().map(|p| p.strip_prefix(root).ok()).collect();
+    // A path outside the root cannot be matched to a file: read everything to be sure.
+    let Some(mut changed) = changed else {
+        return load_site(root);
+    };
+    // Templates and static files are not content.
+    changed.retain(|path| path.starts_with("content") || *path == Path::new(CONFIG_FILE));
+    if let Some(edited) = read_edited(previous, &changed) {
+        return edited;
+    }
+    let unchanged = previous
+        .files()
+        .filter(|file| !changed.contains(file.path.as_path()))
+        .map(|file| (file.path.as_path(), file))
+        .collect();
+    read_site(root, &unchanged)
+}
+
+/// `previous` with the `changed` files read again, if each of them is a file of the site
+/// that is still there (it was edited, not added, removed or renamed); else `None`.
+fn read_edited(
+    previous: &LoadedSite,
+    changed: &HashSet<&Path>,
+) -> Option<Result<LoadedSite, Diagnostics>> {
+    let root = previous.root.as_path();
+    if !changed.iter().all(|path| root.join(path).is_file()) {
+        return None;
+    }
+    let mut site = previous.clone();
+    let mut problems = Diagnostics::new();
+    let mut matched = 0;
+    let mut again = |file: &SourceFile, problems: &mut Diagnostics| {
+        let edited = changed.contains(file.path.as_path());
+        matched += usize::from(edited);
+        edited.then(|| read_source(root, &file.path, problems))
+    };
+    for file in [
+        &mut site.config,
+        &mut site.regions,
+        &mut site.domains,
+        &mut site.sources,
+    ]
+    .into_iter()
+    .chain(&mut site.standards)
+    .chain(&mut site.services)
+    {
+        if let Some(Some(read)) = again(file, &mut problems) {
+            *file = read;
+        }
+    }
+    for markdown in site.home.iter_mut().chain(&mut site.pilots) {
+        if let Some(Some(read)) = again(&markdown.file, &mut problems) {
+            if let Some(split) = split_front_matter(read, &mut problems) {
+                *markdown = split;
+            }
+        }
+    }
+    if matched < changed.len() {
+        return None;
+    }
+    Some(if problems.has_errors() {
+        Err(problems)
+    } else {
+        Ok(site)
+    })
+}
+
+impl LoadedSite {
+    /// Every file read, in no particular order.
+    fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        [&self.config, &self.regions, &self.domains, &self.sources]
+            .into_iter()
+            .chain(self.home.iter().map(|m| &m.file))
+            .chain(self.pilots.iter().map(|m| &m.file))
+            .chain(&self.standards)
+            .chain(&self.services)
+    }
+}
+
+/// Reads the site, taking the files in `unchanged` as they are instead of reading them.
+fn read_site(
+    root: &Path,
+    unchanged: &HashMap<&Path, &SourceFile>,
+) -> Result<LoadedSite, Diagnostics> {
+    let read_source =
+        |root: &Path, relative: &Path, problems: &mut Diagnostics| match unchanged.get(relative) {
+            Some(&file) => Some(file.clone()),
+            None => read_source(root, relative, problems),
+        };
+    let read_required = |root: &Path, relative: &Path, problems: &mut Diagnostics| {
+        required(root, relative, problems)
+            .then(|| read_source(root, relative, problems))
+            .flatten()
+    };
     let mut problems = Diagnostics::new();
     let mut read = |relative: &str| read_required(root, Path::new(relative), &mut problems);
     let config = read(CONFIG_FILE);
@@ -105,7 +213,8 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
     }
 }
 
-fn read_required(root: &Path, relative: &Path, problems: &mut Diagnostics) -> Option<SourceFile> {
+/// Whether a file that must exist does; a diagnostic if not.
+fn required(root: &Path, relative: &Path, problems: &mut Diagnostics) -> bool {
     if !root.join(relative).is_file() {
         let missing = SourceFile::new(relative, "");
         problems.push(
@@ -115,9 +224,9 @@ fn read_required(root: &Path, relative: &Path, problems: &mut Diagnostics) -> Op
                 root.display()
             )),
         );
-        return None;
+        return false;
     }
-    read_source(root, relative, problems)
+    true
 }
 
 /// Reads one file as UTF-8, dropping a byte-order mark. CRLF line endings are kept:

@@ -983,20 +983,12 @@ fn merge_standards(
         };
         policies[pilot.0] = file.policies;
         for entry in file.standards {
-            let usage = StandardUse {
-                pilot,
-                relation: entry.relation,
-                subsystem: entry.subsystem.clone(),
-                control: entry.control.clone(),
-                doc_type: entry.doc_type.clone(),
-                source: entry.source,
-                note: entry.note.clone(),
-            };
-            listed.push((pilot, entry.identity()));
+            let identity = entry.identity();
+            listed.push((pilot, identity.clone()));
             let standard = by_identity
-                .entry(entry.identity())
-                .or_insert_with(|| Standard {
-                    identity: entry.identity(),
+                .entry(identity)
+                .or_insert_with_key(|identity| Standard {
+                    identity: identity.clone(),
                     slug: entry.slug(),
                     code: entry.code.clone(),
                     raw_code: entry.raw_code.clone(),
@@ -1015,21 +1007,27 @@ fn merge_standards(
             standard.issued = standard.issued.take().or(entry.issued);
             standard.implemented = standard.implemented.take().or(entry.implemented);
             standard.url = standard.url.take().or(entry.url);
-            standard.uses.push(usage);
+            standard.uses.push(StandardUse {
+                pilot,
+                relation: entry.relation,
+                subsystem: entry.subsystem,
+                control: entry.control,
+                doc_type: entry.doc_type,
+                source: entry.source,
+                note: entry.note,
+            });
         }
     }
     let mut standards: Vec<Standard> = by_identity.into_values().collect();
-    standards.sort_by(|a, b| {
-        let key = |s: &Standard| {
-            (
-                s.level.is_none(),
-                s.level,
-                s.code.is_none(),
-                s.code_text(),
-                s.title.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    // The key is made once per standard, not once per comparison.
+    standards.sort_by_cached_key(|s| {
+        (
+            s.level.is_none(),
+            s.level,
+            s.code.is_none(),
+            s.code_text(),
+            s.title.clone(),
+        )
     });
     let ids: HashMap<&str, StandardId> = standards
         .iter()

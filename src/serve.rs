@@ -1,10 +1,15 @@
 //! `liangbiao serve`: the site rendered in memory and served on 127.0.0.1, rebuilt when a
 //! file under `content/`, `templates/`, `static/` or `config.toml` changes.
 //!
-//! Open pages long-poll `/__liangbiao/poll` and reload when a rebuild succeeds; when one
-//! fails, the last good site stays up and every page shows the diagnostics as an overlay
-//! until the file is fixed. The live-reload script is added to pages here, as they are
-//! served, so it can never reach `build` output.
+//! After an edit only the changed files are read and checked again; the site is then
+//! ready at once and its pages are rendered as they are asked for, the others in the
+//! background, after which the links across all of them are checked as `build` does.
+//!
+//! Open pages long-poll `/__liangbiao/poll` and reload when a rebuild is ready; when one
+//! fails (at once, or when the link check finds a broken link), the last good site stays
+//! up and every page shows the diagnostics as an overlay until the file is fixed. The
+//! live-reload script is added to pages here, as they are served, so it can never reach
+//! `build` output.
 
 use std::collections::HashMap;
 use std::io;
@@ -18,8 +23,10 @@ use std::time::{Duration, Instant};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Request, Response, Server};
 
+use crate::assets::{self, OutputFile};
 use crate::links::percent_decode;
-use crate::{render, BuildOptions};
+use crate::render::{PageRequest, Steering, Templates};
+use crate::{load_site_again, render_on_request, BuildError, BuildOptions, Remembered};
 
 /// The URL prefix of the server's own endpoints; no page of a site uses it.
 const OWN_PREFIX: &str = "/__liangbiao/";
@@ -27,7 +34,9 @@ const OWN_PREFIX: &str = "/__liangbiao/";
 const POLL_WAIT: Duration = Duration::from_secs(25);
 /// Editors save several files at once (and editors write temp files): wait this long
 /// after the last change before rebuilding.
-const SETTLE: Duration = Duration::from_millis(30);
+const SETTLE: Duration = Duration::from_millis(10);
+/// How long a request waits for its page to render before it is given up.
+const RENDER_WAIT: Duration = Duration::from_secs(120);
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
@@ -42,12 +51,19 @@ pub struct ServeOptions {
 #[derive(Debug)]
 pub enum ServeEvent {
     Listening(SocketAddr),
+    /// The changed files are read and checked: pages are served from this version on.
+    Ready {
+        version: u64,
+        took: Duration,
+        warnings: String,
+        changed: Vec<PathBuf>,
+    },
+    /// Every page of the version is rendered and its links checked.
     Built {
         version: u64,
         pages: usize,
         took: Duration,
         warnings: String,
-        changed: Vec<PathBuf>,
     },
     Failed {
         version: u64,
@@ -59,12 +75,86 @@ pub enum ServeEvent {
 /// The site as last built, and the outcome of the latest build.
 #[derive(Default)]
 struct State {
-    /// Increases with every build, good or bad.
+    /// Increases with every build, good or bad, and when a build fails its link check.
     version: u64,
-    /// Output path → bytes, from the last build that succeeded.
+    /// Output path → bytes, from the last build that was rendered and checked in full.
     files: Arc<HashMap<String, Vec<u8>>>,
+    /// The build being rendered, if any: pages are served from it, rendered on request.
+    rendering: Option<Arc<Rendering>>,
     /// Diagnostics of the latest build if it failed, without colour codes.
     error: Option<String>,
+}
+
+/// A build whose pages are being rendered, those asked for first.
+struct Rendering {
+    /// The files rendered so far.
+    files: Mutex<HashMap<String, Vec<u8>>>,
+    requests: mpsc::Sender<PageRequest>,
+    /// Paused while an edit is read, stopped when the edit replaces this build.
+    steering: Steering,
+}
+
+/// What a rendering build answers for a path.
+enum Found {
+    File(String, Vec<u8>),
+    /// No file of this build has the path.
+    Missing,
+    /// The build stopped rendering before it answered: ask the state again.
+    Gone,
+}
+
+impl Rendering {
+    /// The first of `paths` that is a file of this build, rendered now if need be.
+    fn file(&self, paths: &[String]) -> Found {
+        if let Some(found) = self.rendered(paths) {
+            return found;
+        }
+        let (done, answered) = mpsc::channel();
+        let request = PageRequest {
+            paths: paths.to_vec(),
+            done,
+        };
+        let answer = match self.requests.send(request) {
+            Ok(()) => answered.recv_timeout(RENDER_WAIT).ok(),
+            Err(_) => None,
+        };
+        match (self.rendered(paths), answer) {
+            (Some(found), _) => found,
+            (None, Some(())) => Found::Missing,
+            (None, None) => Found::Gone,
+        }
+    }
+
+    fn rendered(&self, paths: &[String]) -> Option<Found> {
+        let files = self.files.lock().expect("files lock");
+        found_in(&files, paths).map(|(path, bytes)| Found::File(path, bytes))
+    }
+}
+
+/// What is remembered from build to build, so that an edit reads only what changed.
+struct Rebuilder {
+    options: BuildOptions,
+    remembered: Remembered,
+    templates: Option<Arc<Templates>>,
+}
+
+/// A reporter that the render threads share.
+type Report = Arc<dyn Fn(ServeEvent) + Send + Sync>;
+
+/// A version read and checked, ready to render: the model, its warnings, the
+/// templates and the assets.
+type Prepared = (
+    crate::model::Site,
+    crate::Diagnostics,
+    Arc<Templates>,
+    assets::Assets,
+);
+
+/// What changed since the last build, as far as the watcher can tell.
+struct Changes {
+    paths: Vec<PathBuf>,
+    /// False when the watcher lost track: then every file is read again.
+    complete: bool,
 }
 
 #[derive(Default)]
@@ -89,8 +179,9 @@ pub fn bind(port: u16) -> io::Result<TcpListener> {
 pub fn serve(
     options: &ServeOptions,
     listener: TcpListener,
-    report: impl Fn(ServeEvent) + Send + 'static,
+    report: impl Fn(ServeEvent) + Send + Sync + 'static,
 ) -> io::Result<()> {
+    let report: Report = Arc::new(report);
     let addr = listener.local_addr()?;
     let server = Server::from_listener(listener, None).map_err(io::Error::other)?;
     let shared = Arc::new(Shared::default());
@@ -104,7 +195,16 @@ pub fn serve(
         ..BuildOptions::new(&options.root)
     };
     report(ServeEvent::Listening(addr));
-    rebuild(&build_options, &shared, Vec::new(), &report);
+    let mut rebuilder = Rebuilder {
+        options: build_options,
+        remembered: Remembered::default(),
+        templates: None,
+    };
+    let first = Changes {
+        paths: Vec::new(),
+        complete: false,
+    };
+    rebuilder.rebuild(&shared, first, &report);
 
     let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
     let mut watcher = notify::recommended_watcher(tx).map_err(io::Error::other)?;
@@ -117,8 +217,8 @@ pub fn serve(
     thread::spawn(move || {
         // The watcher stops when dropped: keep it as long as this thread runs.
         let _watcher = watcher;
-        while let Some(changed) = next_changes(&rx) {
-            rebuild(&build_options, &rebuild_shared, changed, &report);
+        while let Some(changes) = next_changes(&rx) {
+            rebuilder.rebuild(&rebuild_shared, changes, &report);
         }
     });
 
@@ -145,16 +245,24 @@ fn watched_paths(root: &Path) -> Vec<PathBuf> {
 
 /// Waits for a change, then for the files to settle; `None` when the watcher is gone.
 /// Reads are not changes: rendering reads every template, and must not trigger itself.
-fn next_changes(rx: &mpsc::Receiver<notify::Result<Event>>) -> Option<Vec<PathBuf>> {
+fn next_changes(rx: &mpsc::Receiver<notify::Result<Event>>) -> Option<Changes> {
     let mut changed: Vec<PathBuf> = Vec::new();
+    let mut complete = true;
     let mut take = |event: notify::Result<Event>| match event {
+        Ok(event) if event.need_rescan() => {
+            complete = false;
+            true
+        }
         Ok(event) if !matches!(event.kind, EventKind::Access(_)) => {
             changed.extend(event.paths);
             true
         }
         Ok(_) => false,
-        // The watcher lost track (e.g. too many files changed): rebuild to be sure.
-        Err(_) => true,
+        // The watcher lost track (e.g. too many files changed): read everything again.
+        Err(_) => {
+            complete = false;
+            true
+        }
     };
     loop {
         if take(rx.recv().ok()?) {
@@ -166,57 +274,173 @@ fn next_changes(rx: &mpsc::Receiver<notify::Result<Event>>) -> Option<Vec<PathBu
     }
     changed.sort();
     changed.dedup();
-    Some(changed)
+    Some(Changes {
+        paths: changed,
+        complete,
+    })
 }
 
-fn rebuild(
-    options: &BuildOptions,
-    shared: &Shared,
-    changed: Vec<PathBuf>,
-    report: &impl Fn(ServeEvent),
-) {
-    let started = Instant::now();
-    let outcome = render(options);
-    let took = started.elapsed();
-    let mut state = shared.state.lock().expect("state lock");
-    state.version += 1;
-    let version = state.version;
-    match outcome {
-        Ok(rendered) => {
-            let pages = rendered
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".html"))
-                .count();
-            state.files = Arc::new(
-                rendered
-                    .files
-                    .into_iter()
-                    .map(|f| (f.path, f.bytes))
-                    .collect(),
-            );
-            state.error = None;
-            drop(state);
-            report(ServeEvent::Built {
-                version,
-                pages,
-                took,
-                warnings: rendered.warnings.render_items(),
-                changed,
-            });
+impl Rebuilder {
+    /// Reads and checks what changed. When that succeeds, the new version is served at
+    /// once, its pages rendered on another thread, and a build still rendering is
+    /// stopped; when it fails, that build goes on being served and rendered.
+    fn rebuild(&mut self, shared: &Arc<Shared>, changes: Changes, report: &Report) {
+        let started = Instant::now();
+        let rendering = shared.state.lock().expect("state lock").rendering.clone();
+        if let Some(rendering) = &rendering {
+            rendering.steering.pause();
         }
-        Err(err) => {
-            let diagnostics = err.to_string();
-            state.error = Some(diagnostics.clone());
-            drop(state);
-            report(ServeEvent::Failed {
-                version,
-                diagnostics,
-                changed,
-            });
+        let outcome = self.prepare(&changes);
+        let took = started.elapsed();
+        let mut state = shared.state.lock().expect("state lock");
+        state.version += 1;
+        let version = state.version;
+        match outcome {
+            Ok(prepared) => {
+                if let Some(rendering) = &rendering {
+                    rendering.steering.stop();
+                }
+                let (requests, received) = mpsc::channel();
+                let rendering = Arc::new(Rendering {
+                    files: Mutex::default(),
+                    requests,
+                    steering: Steering::default(),
+                });
+                state.rendering = Some(Arc::clone(&rendering));
+                state.error = None;
+                drop(state);
+                report(ServeEvent::Ready {
+                    version,
+                    took,
+                    warnings: prepared.1.render_items(),
+                    changed: changes.paths,
+                });
+                let build = RenderedBuild { version, started };
+                let (shared, report) = (Arc::clone(shared), Arc::clone(report));
+                thread::spawn(move || {
+                    build.render(prepared, received, &rendering, &shared, &report)
+                });
+            }
+            Err(err) => {
+                if let Some(rendering) = &rendering {
+                    rendering.steering.resume();
+                }
+                let diagnostics = err.to_string();
+                state.error = Some(diagnostics.clone());
+                drop(state);
+                report(ServeEvent::Failed {
+                    version,
+                    diagnostics,
+                    changed: changes.paths,
+                });
+            }
+        }
+        shared.changed.notify_all();
+    }
+
+    /// The model of the site after `changes`, the templates (parsed again only if one
+    /// changed) and the assets.
+    fn prepare(&mut self, changes: &Changes) -> Result<Prepared, BuildError> {
+        let root = &self.options.root;
+        let changed = changes.complete.then_some(changes.paths.as_slice());
+        let templates_changed =
+            changed.is_none_or(|paths| paths.iter().any(|p| p.starts_with(root.join("templates"))));
+        let loaded = load_site_again(&self.options, &mut self.remembered, changed);
+        let templates = match &self.templates {
+            Some(templates) if !templates_changed => Arc::clone(templates),
+            _ => {
+                self.templates = None;
+                let templates = Arc::new(Templates::load(root, self.options.minify)?);
+                self.templates = Some(Arc::clone(&templates));
+                templates
+            }
+        };
+        let (site, warnings) = loaded?;
+        Ok((site, warnings, templates, assets::collect(root)?))
+    }
+}
+
+/// A version whose pages render in the background.
+struct RenderedBuild {
+    version: u64,
+    started: Instant,
+}
+
+impl RenderedBuild {
+    /// Renders every page, those asked for through `requests` first, then finishes.
+    fn render(
+        self,
+        (site, _, templates, assets): Prepared,
+        requests: mpsc::Receiver<PageRequest>,
+        rendering: &Arc<Rendering>,
+        shared: &Shared,
+        report: &Report,
+    ) {
+        let keep = |file: OutputFile| {
+            let mut files = rendering.files.lock().expect("files lock");
+            files.insert(file.path, file.bytes);
+            Ok(())
+        };
+        let outcome = render_on_request(
+            &site,
+            &templates,
+            assets,
+            &requests,
+            &rendering.steering,
+            &keep,
+        );
+        self.finish(outcome, rendering, shared, report);
+    }
+
+    /// Serves the version's files once all are rendered and checked; on a failure, the
+    /// last good build again, with the diagnostics. Says nothing if a newer edit came.
+    fn finish(
+        self,
+        outcome: Result<Option<crate::Diagnostics>, BuildError>,
+        rendering: &Arc<Rendering>,
+        shared: &Shared,
+        report: &Report,
+    ) {
+        let mut state = shared.state.lock().expect("state lock");
+        let current = state
+            .rendering
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, rendering));
+        if !current {
+            return;
+        }
+        state.rendering = None;
+        match outcome {
+            Ok(Some(warnings)) => {
+                let files = std::mem::take(&mut *rendering.files.lock().expect("files lock"));
+                let pages = files.keys().filter(|path| path.ends_with(".html")).count();
+                state.files = Arc::new(files);
+                drop(state);
+                report(ServeEvent::Built {
+                    version: self.version,
+                    pages,
+                    took: self.started.elapsed(),
+                    warnings: warnings.render_items(),
+                });
+            }
+            // Stopped for a newer edit that has not replaced it yet: that edit will.
+            Ok(None) => {}
+            Err(err) => {
+                state.version += 1;
+                let version = state.version;
+                let diagnostics = err.to_string();
+                // A newer edit that failed to load says more than this older build.
+                state.error.get_or_insert_with(|| diagnostics.clone());
+                drop(state);
+                report(ServeEvent::Failed {
+                    version,
+                    diagnostics,
+                    changed: Vec::new(),
+                });
+                shared.changed.notify_all();
+            }
         }
     }
-    shared.changed.notify_all();
 }
 
 /// `/__liangbiao/poll?since=N`: answers at once if the site is not at version N, else
@@ -248,10 +472,6 @@ fn answer_poll(request: Request, shared: &Shared) {
 }
 
 fn answer_file(request: Request, shared: &Shared) {
-    let (files, version) = {
-        let state = shared.state.lock().expect("state lock");
-        (Arc::clone(&state.files), state.version)
-    };
     let url = request.url().to_string();
     if url.split('?').next() == Some(format!("{OWN_PREFIX}live.js").as_str()) {
         let _ = request.respond(
@@ -261,20 +481,7 @@ fn answer_file(request: Request, shared: &Shared) {
         );
         return;
     }
-    let path = output_path(&url);
-    let found = lookup(&files, &path);
-    let (status, path, bytes) = match found {
-        Some((path, bytes)) => (200, path, bytes.clone()),
-        None => match files.get("404.html") {
-            Some(bytes) => (404, "404.html".to_string(), bytes.clone()),
-            // Nothing built yet (the first build failed): a page to carry the overlay.
-            None => (
-                503,
-                "index.html".to_string(),
-                NOT_BUILT_YET.as_bytes().to_vec(),
-            ),
-        },
-    };
+    let (status, path, bytes, version) = find_file(shared, &output_path(&url));
     let bytes = if path.ends_with(".html") {
         with_live_reload(bytes, version)
     } else {
@@ -288,6 +495,51 @@ fn answer_file(request: Request, shared: &Shared) {
     );
 }
 
+/// The status, path and bytes to answer for an output path, and the version they are
+/// of: from the build being rendered if there is one, else from the last good build.
+/// `x` is also found as `x/index.html`, as static servers do; else the 404 page.
+fn find_file(shared: &Shared, path: &str) -> (u16, String, Vec<u8>, u64) {
+    let wanted = [path.to_string(), format!("{path}/index.html")];
+    let not_found = ["404.html".to_string()];
+    let mut version = 0;
+    // A build that stops rendering while asked has been replaced: ask the newer one.
+    for _ in 0..3 {
+        let (files, rendering) = {
+            let state = shared.state.lock().expect("state lock");
+            version = state.version;
+            (Arc::clone(&state.files), state.rendering.clone())
+        };
+        let found = match rendering {
+            Some(rendering) => match rendering.file(&wanted) {
+                Found::File(path, bytes) => Some((200, path, bytes)),
+                Found::Missing => match rendering.file(&not_found) {
+                    Found::File(path, bytes) => Some((404, path, bytes)),
+                    Found::Missing => None,
+                    Found::Gone => continue,
+                },
+                Found::Gone => continue,
+            },
+            None => found_in(&files, &wanted)
+                .map(|(path, bytes)| (200, path, bytes))
+                .or_else(|| found_in(&files, &not_found).map(|(path, bytes)| (404, path, bytes))),
+        };
+        if let Some((status, path, bytes)) = found {
+            return (status, path, bytes, version);
+        }
+        break;
+    }
+    // Nothing built yet (the first build failed): a page to carry the overlay.
+    let page = NOT_BUILT_YET.as_bytes().to_vec();
+    (503, "index.html".to_string(), page, version)
+}
+
+/// The first of `paths` that is in `files`.
+fn found_in(files: &HashMap<String, Vec<u8>>, paths: &[String]) -> Option<(String, Vec<u8>)> {
+    paths
+        .iter()
+        .find_map(|path| files.get(path).map(|bytes| (path.clone(), bytes.clone())))
+}
+
 /// `/pilots/x/?q#h` → `pilots/x/index.html`, percent-decoded.
 fn output_path(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or_default();
@@ -297,14 +549,6 @@ fn output_path(url: &str) -> String {
     } else {
         path
     }
-}
-
-/// The file for a path, also `x/index.html` for `x` as static servers do.
-fn lookup<'a>(files: &'a HashMap<String, Vec<u8>>, path: &str) -> Option<(String, &'a Vec<u8>)> {
-    files.get(path).map(|b| (path.to_string(), b)).or_else(|| {
-        let index = format!("{path}/index.html");
-        files.get(&index).map(|b| (index, b))
-    })
 }
 
 /// Adds the live-reload script before `</body>`, tagged with the version it shows.

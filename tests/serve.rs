@@ -137,6 +137,59 @@ fn serve_rebuilds_on_edits_reports_errors_and_recovers() {
     drop(taken);
 }
 
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls from `since` until a version carries an error; its version and the error.
+fn poll_until_error(port: u16, mut since: u64) -> (u64, String) {
+    for _ in 0..20 {
+        let state = poll(port, Some(since));
+        since = state["version"].as_u64().unwrap();
+        if let Some(error) = state["error"].as_str() {
+            return (since, error.to_string());
+        }
+    }
+    panic!("no error reported after version {since}");
+}
+
+#[test]
+fn a_broken_link_found_after_the_edit_is_served_brings_back_the_last_good_site() {
+    let site = common::minimal_site();
+    let pilot = site.path().join("content/pilots/xicheng.md");
+    let server = start(site.path(), free_port());
+    let port = server.port;
+    let body = "西城区建立了巡视探访服务标准体系。";
+    assert!(get(port, "/pilots/xicheng/").1.contains(body));
+    // Every page of the first version rendered and checked: its data files are there.
+    let (status, data) = get(port, "/data/pilots.json");
+    assert_eq!(status, 200, "{data}");
+    assert!(data.contains("xicheng"));
+
+    // The edit is served at once; the link check across all pages comes after it.
+    edit(
+        &pilot,
+        body,
+        "西城区的做法见[别处](/pilots/no-such-pilot/)。",
+    );
+    let (_, error) = poll_until_error(port, 1);
+    assert!(
+        error.contains("content/pilots/xicheng.md") && error.contains("/pilots/no-such-pilot/"),
+        "{error}"
+    );
+    let (status, page) = get(port, "/pilots/xicheng/");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(body) && !page.contains("no-such-pilot"),
+        "{page}"
+    );
+}
+
 #[test]
 fn build_output_never_carries_the_live_reload_script() {
     let site = common::minimal_site();

@@ -41,18 +41,29 @@ fn print_event(event: ServeEvent, open: bool) {
                 open_browser(&format!("http://{addr}/"));
             }
         }
-        ServeEvent::Built {
+        ServeEvent::Ready {
             version,
-            pages,
             took,
             warnings,
             changed,
         } => {
             eprint!("{warnings}");
             eprintln!(
-                "[{version}] built {pages} pages in {} ms{}",
+                "[{version}] ready in {} ms{}; pages render as they are asked for",
                 took.as_millis(),
                 because(&changed)
+            );
+        }
+        ServeEvent::Built {
+            version,
+            pages,
+            took,
+            warnings,
+        } => {
+            eprint!("{warnings}");
+            eprintln!(
+                "[{version}] built {pages} pages and checked their links in {} ms",
+                took.as_millis()
             );
         }
         ServeEvent::Failed {

@@ -11,7 +11,8 @@ mod who;
 pub use templates::Templates;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -64,7 +65,7 @@ struct PageJob<'a> {
     title: String,
     description: String,
     nav: &'static str,
-    data: Box<dyn FnOnce() -> serde_json::Value + Send + 'a>,
+    data: Box<dyn FnOnce() -> Result<serde_json::Value, BuildError> + Send + 'a>,
 }
 
 /// What the search index holds, one record per pilot, standard, service item,
@@ -99,63 +100,234 @@ pub fn render_site(
     sink: &FileSink,
 ) -> Result<Vec<TemplateTiming>, BuildError> {
     let views = Views::new(site);
-    let common = CommonView::new(site, assets);
-    let (jobs, who_items) = views.jobs()?;
+    let (jobs, who_items) = views.jobs();
     progress.stage("render", jobs.len());
-    // Serialized once: every page's context holds a copy.
-    let common = serde_json::to_value(&common).map_err(|e| BuildError::Template {
-        template: "site".to_string(),
-        message: e.to_string(),
-    })?;
+    let pages = PageRenderer::new(site, templates, assets, progress, sink)?;
     // The data files are made beside the pages: one of them alone would keep a core
     // waiting before the first page renders.
-    let write_data_files = || -> Result<(), BuildError> {
-        let (files, who_data) =
-            rayon::join(|| views.data_files(), || Views::who_data_file(&who_items));
-        files?.into_iter().try_for_each(sink)?;
-        sink(who_data)
+    let (data_files, rendered) = rayon::join(
+        || write_data_files(&views, &who_items, sink),
+        || jobs.into_par_iter().try_for_each(|job| pages.render(job)),
+    );
+    data_files.and(rendered)?;
+    Ok(pages.timings())
+}
+
+/// What `serve` asks of a site being rendered: the first of `paths` that is a page not
+/// yet rendered is rendered now; `done` is told when the file is in the sink, or when
+/// none of the paths is a file of the site.
+pub struct PageRequest {
+    pub paths: Vec<String>,
+    pub done: mpsc::Sender<()>,
+}
+
+/// How many pages are rendered between two looks at the requests: small enough that a
+/// request waits a few milliseconds, large enough to keep every core busy.
+const PAGES_BETWEEN_REQUESTS: usize = 32;
+/// How often a paused render looks whether it may go on.
+const PAUSED_LOOK: Duration = Duration::from_millis(5);
+
+/// How `serve` steers a render in the background: paused while an edit is read (the
+/// edit gets the cores; pages asked for are still rendered), stopped when the edit
+/// replaces it.
+#[derive(Default)]
+pub struct Steering {
+    paused: AtomicBool,
+    stopped: AtomicBool,
+}
+
+impl Steering {
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::Relaxed);
+    }
+
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::Relaxed);
+    }
+
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Renders the site for `serve`: the pages `requests` ask for as soon as they are asked
+/// for, and all the others in between, into `sink`. Returns `Ok(false)` if `steering`
+/// stopped it (a newer edit) before every file was rendered.
+pub fn render_on_request(
+    site: &Site,
+    templates: &Templates,
+    assets: &Assets,
+    requests: &mpsc::Receiver<PageRequest>,
+    steering: &Steering,
+    sink: &FileSink,
+) -> Result<bool, BuildError> {
+    let views = Views::new(site);
+    let (jobs, who_items) = views.jobs();
+    let pages = PageRenderer::new(site, templates, assets, &crate::NoProgress, sink)?;
+    // In site order, taken from the end.
+    let mut order: Vec<String> = jobs.iter().rev().map(|job| job.path.clone()).collect();
+    let mut asked = AskedPages {
+        pending: jobs
+            .into_iter()
+            .map(|job| (job.path.clone(), job))
+            .collect(),
+        waiting: Vec::new(),
+        data_made: false,
     };
-    let timings: Mutex<HashMap<&'static str, TemplateTiming>> = Mutex::default();
-    let render_page = |job: PageJob| {
+    loop {
+        while let Ok(request) = requests.try_recv() {
+            asked.answer(request, &pages)?;
+        }
+        if steering.stopped.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        if steering.paused.load(Ordering::Relaxed) {
+            if let Ok(request) = requests.recv_timeout(PAUSED_LOOK) {
+                asked.answer(request, &pages)?;
+            }
+            continue;
+        }
+        let mut next = Vec::with_capacity(PAGES_BETWEEN_REQUESTS);
+        while next.len() < PAGES_BETWEEN_REQUESTS {
+            let Some(path) = order.pop() else { break };
+            next.extend(asked.pending.remove(&path));
+        }
+        if asked.data_made && next.is_empty() {
+            break;
+        }
+        let render_next = || next.into_par_iter().try_for_each(|job| pages.render(job));
+        if asked.data_made {
+            render_next()?;
+        } else {
+            let (data_files, rendered) =
+                rayon::join(|| write_data_files(&views, &who_items, sink), render_next);
+            data_files.and(rendered)?;
+            asked.data_made = true;
+            for request in asked.waiting.drain(..) {
+                let _ = request.done.send(());
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The pages of a render on request not rendered yet, and the requests for other files.
+struct AskedPages<'a> {
+    pending: HashMap<String, PageJob<'a>>,
+    /// Asked for files that are not pages: answered once the data files are made.
+    waiting: Vec<PageRequest>,
+    data_made: bool,
+}
+
+impl AskedPages<'_> {
+    fn answer(&mut self, request: PageRequest, pages: &PageRenderer) -> Result<(), BuildError> {
+        match request
+            .paths
+            .iter()
+            .find_map(|path| self.pending.remove(path))
+        {
+            Some(job) => {
+                pages.render(job)?;
+                let _ = request.done.send(());
+            }
+            None if self.data_made => {
+                let _ = request.done.send(());
+            }
+            None => self.waiting.push(request),
+        }
+        Ok(())
+    }
+}
+
+fn write_data_files(
+    views: &Views,
+    who_items: &who::LazyWhoItems,
+    sink: &FileSink,
+) -> Result<(), BuildError> {
+    let (files, who_data) = rayon::join(
+        || views.data_files(),
+        || Views::who_data_file(views.gathered(who_items)),
+    );
+    files?.into_iter().try_for_each(sink)?;
+    sink(who_data)
+}
+
+/// Renders one page at a time from any thread, and keeps the time each template took.
+struct PageRenderer<'a> {
+    site: &'a Site,
+    templates: &'a Templates,
+    /// What every page shows, serialized once: every page's context holds a copy.
+    common: serde_json::Value,
+    progress: &'a dyn Progress,
+    sink: &'a FileSink<'a>,
+    timings: Mutex<HashMap<&'static str, TemplateTiming>>,
+}
+
+impl<'a> PageRenderer<'a> {
+    fn new(
+        site: &'a Site,
+        templates: &'a Templates,
+        assets: &Assets,
+        progress: &'a dyn Progress,
+        sink: &'a FileSink<'a>,
+    ) -> Result<Self, BuildError> {
+        let common = serde_json::to_value(CommonView::new(site, assets)).map_err(|e| {
+            BuildError::Template {
+                template: "site".to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(PageRenderer {
+            site,
+            templates,
+            common,
+            progress,
+            sink,
+            timings: Mutex::default(),
+        })
+    }
+
+    fn render(&self, job: PageJob) -> Result<(), BuildError> {
         let started = Instant::now();
         let page = PageView {
             title: &job.title,
             description: &job.description,
-            url: site.base_url.link(&job.path_url()),
-            canonical: site.base_url.absolute(&job.path_url()),
+            url: self.site.base_url.link(&job.path_url()),
+            canonical: self.site.base_url.absolute(&job.path_url()),
             nav: job.nav,
         };
         // `from_value` moves the page data in; `Context::insert` would serialize it again.
         let context = Context::from_value(serde_json::json!({
-            "site": common.clone(),
+            "site": self.common.clone(),
             "page": page,
-            "data": (job.data)(),
+            "data": (job.data)()?,
         }))
         .map_err(|e| BuildError::Template {
             template: job.template.to_string(),
             message: error_chain(&e),
         })?;
-        let html = templates.render(job.template, &context)?;
+        let html = self.templates.render(job.template, &context)?;
         drop(context);
-        record_time(&timings, job.template, &job.path, started.elapsed());
-        sink(OutputFile {
+        record_time(&self.timings, job.template, &job.path, started.elapsed());
+        (self.sink)(OutputFile {
             path: job.path,
             bytes: html.into_bytes(),
         })?;
-        progress.step();
+        self.progress.step();
         Ok(())
-    };
-    let (data_files, pages) = rayon::join(write_data_files, || {
-        jobs.into_par_iter().try_for_each(render_page)
-    });
-    data_files.and(pages)?;
-    let mut timings: Vec<TemplateTiming> = timings
-        .into_inner()
-        .expect("a render thread panicked")
-        .into_values()
-        .collect();
-    timings.sort_by(|a, b| b.total.cmp(&a.total).then(a.template.cmp(b.template)));
-    Ok(timings)
+    }
+
+    /// Time per template, the most first.
+    fn timings(self) -> Vec<TemplateTiming> {
+        let mut timings: Vec<TemplateTiming> = self
+            .timings
+            .into_inner()
+            .expect("a render thread panicked")
+            .into_values()
+            .collect();
+        timings.sort_by(|a, b| b.total.cmp(&a.total).then(a.template.cmp(b.template)));
+        timings
+    }
 }
 
 fn record_time(
@@ -381,7 +553,7 @@ impl<'a> Views<'a> {
 
     /// Every page to render, and the tagged items the who pages share with the data file
     /// the who index reads (gathered once for both).
-    fn jobs(&self) -> Result<(Vec<PageJob<'_>>, std::sync::Arc<who::WhoItems>), BuildError> {
+    fn jobs(&self) -> (Vec<PageJob<'_>>, std::sync::Arc<who::LazyWhoItems>) {
         let site = self.site;
         let mut jobs = vec![
             self.job_later(
@@ -485,7 +657,7 @@ impl<'a> Views<'a> {
                 move || self.domain(domain),
             ));
         }
-        jobs.extend(self.disclosure_jobs()?);
+        jobs.extend(self.disclosure_jobs());
         let (who_jobs, who_items) = self.who_pages();
         jobs.extend(who_jobs);
         jobs.push(self.job_later(
@@ -498,7 +670,7 @@ impl<'a> Views<'a> {
         ));
         let sitemap = self.sitemap(&jobs);
         jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
-        Ok((jobs, who_items))
+        (jobs, who_items)
     }
 
     fn job(
@@ -523,6 +695,19 @@ impl<'a> Views<'a> {
         description: &str,
         nav: &'static str,
         data: impl FnOnce() -> serde_json::Value + Send + 'j,
+    ) -> PageJob<'j> {
+        self.job_trying(path, template, title, description, nav, move || Ok(data()))
+    }
+
+    /// A job whose data is made when the page is rendered, and may fail.
+    fn job_trying<'j>(
+        &self,
+        path: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        nav: &'static str,
+        data: impl FnOnce() -> Result<serde_json::Value, BuildError> + Send + 'j,
     ) -> PageJob<'j> {
         PageJob {
             path: path.to_string(),

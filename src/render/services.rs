@@ -2,7 +2,8 @@
 //! site, one page per list as a resident reads it, one page per site and a printable
 //! poster whose QR code leads to that page.
 
-use rayon::prelude::*;
+use std::sync::{Arc, OnceLock};
+
 use serde::Serialize;
 
 use super::{Link, PageJob, Views};
@@ -122,8 +123,9 @@ impl Views<'_> {
         }
     }
 
-    /// Every disclosure page; posters need their QR code, which can fail for absurd URLs.
-    pub(super) fn disclosure_jobs(&self) -> Result<Vec<PageJob<'_>>, BuildError> {
+    /// Every disclosure page; posters need their QR code, which can fail for absurd URLs
+    /// (the page then fails to render).
+    pub(super) fn disclosure_jobs(&self) -> Vec<PageJob<'_>> {
         let site = self.site;
         let mut jobs = vec![self.job_later(
             "liangbiao/index.html",
@@ -155,33 +157,39 @@ impl Views<'_> {
                 move || serde_json::to_value(self.list_page(list)).expect("views serialize"),
             ));
         }
-        // Each page draws a QR code: in parallel, and before rendering starts, so that a
-        // code that cannot be drawn fails the build with its site named.
-        let site_pages: Vec<serde_json::Value> = site
-            .demo_sites
-            .par_iter()
-            .map(|demo| self.site_page(demo))
-            .collect::<Result<_, _>>()?;
-        for (demo, data) in site.demo_sites.iter().zip(site_pages) {
+        for demo in &site.demo_sites {
             let path = Self::site_path(demo);
-            jobs.push(self.job(
+            // The site's page and its poster show the same QR code: drawn once, by the
+            // first of the two to render, so that no code is drawn before it is needed.
+            let data: Arc<OnceLock<Result<serde_json::Value, String>>> = Arc::default();
+            let drawn = |data: Arc<OnceLock<_>>| {
+                let path = path.clone();
+                move || {
+                    let page = data.get_or_init(|| self.site_page(demo)).clone();
+                    page.map_err(|message| BuildError::Asset {
+                        path,
+                        message: format!("QR code: {message}"),
+                    })
+                }
+            };
+            jobs.push(self.job_trying(
                 &format!("{path}index.html"),
                 "demo_site.html",
                 &demo.site.name,
                 &demo.site.description,
                 "liangbiao",
-                data.clone(),
+                drawn(Arc::clone(&data)),
             ));
-            jobs.push(self.job(
+            jobs.push(self.job_trying(
                 &format!("{path}poster/index.html"),
                 "poster.html",
                 &format!("{}（海报）", demo.site.name),
                 &demo.site.description,
                 "liangbiao",
-                data,
+                drawn(data),
             ));
         }
-        Ok(jobs)
+        jobs
     }
 
     fn list_page(&self, list: &ServiceList) -> serde_json::Value {
@@ -266,14 +274,10 @@ impl Views<'_> {
             .collect()
     }
 
-    fn site_page(&self, demo: &DemoSite) -> Result<serde_json::Value, BuildError> {
+    /// The data of a site's page and poster, or why its QR code cannot be drawn.
+    fn site_page(&self, demo: &DemoSite) -> Result<serde_json::Value, String> {
         let page_url = self.base.absolute(&Self::site_path(demo));
-        let qr = qr_svg(&page_url, &format!("二维码：{}", demo.site.name)).map_err(|message| {
-            BuildError::Asset {
-                path: Self::site_path(demo),
-                message: format!("QR code: {message}"),
-            }
-        })?;
+        let qr = qr_svg(&page_url, &format!("二维码：{}", demo.site.name))?;
         Ok(serde_json::json!({
             "card": self.site_card(demo),
             "place": demo.site.place,

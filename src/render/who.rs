@@ -4,7 +4,7 @@
 //! in the URL; one pre-rendered page per group serves readers without JavaScript.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -18,6 +18,16 @@ const ITEMS_PATH: &str = "liangbiao/who/items.json";
 
 /// The tagged service items, each with the regions of its pilot.
 pub(super) type WhoItems = Vec<(Vec<RegionId>, WhoItem)>;
+
+/// [`WhoItems`] gathered once, by the first page or file that needs them.
+pub(super) type LazyWhoItems = OnceLock<WhoItems>;
+
+fn count_in_group(items: &WhoItems, group: &str) -> usize {
+    items
+        .iter()
+        .filter(|(_, i)| i.groups.iter().any(|g| g == group))
+        .count()
+}
 
 /// One service item as the who pages show it.
 #[derive(Serialize, Clone)]
@@ -117,22 +127,55 @@ impl Views<'_> {
     }
 
     /// The who index and one page per group, whose data is made as each renders, and
-    /// the tagged items they share with `items.json` (see [`Views::who_data_file`]).
-    pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<WhoItems>) {
-        let items: Arc<WhoItems> = Arc::new(self.who_items());
-        let count = |name: &str| {
-            items
-                .iter()
-                .filter(|(_, i)| i.groups.iter().any(|g| g == name))
-                .count()
-        };
+    /// the tagged items they share with `items.json` (see [`Views::who_data_file`]),
+    /// gathered by the first of them to be made.
+    pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<LazyWhoItems>) {
+        let items: Arc<LazyWhoItems> = Arc::default();
+        let mut jobs = Vec::new();
+        for (name, slug) in SERVICE_GROUPS {
+            let items = Arc::clone(&items);
+            jobs.push(self.job_later(
+                &format!("liangbiao/who/{slug}/index.html"),
+                "who_group.html",
+                &format!("{name}能享受哪些服务"),
+                &format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。"),
+                "liangbiao",
+                move || {
+                    let items = self.gathered(&items);
+                    serde_json::json!({
+                        "group": name,
+                        "count": count_in_group(items, name),
+                        "regions": self.who_sections(name, items),
+                        "index_url": self.base.link("liangbiao/who/"),
+                    })
+                },
+            ));
+        }
+        let gathered = Arc::clone(&items);
+        jobs.push(self.job_later(
+            "liangbiao/who/index.html",
+            "who.html",
+            "我能享受哪些服务",
+            "选择您的身份和所在地区，查看试点公开的可以享受的基本公共服务、依据的标准和提供单位。",
+            "liangbiao",
+            move || self.who_index(self.gathered(&gathered)),
+        ));
+        (jobs, items)
+    }
+
+    /// The tagged items, gathered now if no page or file has needed them yet.
+    pub(super) fn gathered<'i>(&self, items: &'i LazyWhoItems) -> &'i WhoItems {
+        items.get_or_init(|| self.who_items())
+    }
+
+    fn who_index(&self, items: &WhoItems) -> serde_json::Value {
         let groups: Vec<GroupLink> = SERVICE_GROUPS
             .iter()
             .map(|&(name, slug)| GroupLink {
                 name,
                 slug,
                 url: self.base.link(&format!("liangbiao/who/{slug}/")),
-                count: count(name),
+                count: count_in_group(items, name),
             })
             .collect();
         let regions: Vec<RegionOption> = self
@@ -146,36 +189,8 @@ impl Views<'_> {
                 }
             })
             .collect();
-        let mut jobs = Vec::new();
-        for group in &groups {
-            let (name, items) = (group.name, Arc::clone(&items));
-            let count = group.count;
-            jobs.push(self.job_later(
-                &format!("liangbiao/who/{}/index.html", group.slug),
-                "who_group.html",
-                &format!("{name}能享受哪些服务"),
-                &format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。"),
-                "liangbiao",
-                move || {
-                    serde_json::json!({
-                        "group": name,
-                        "count": count,
-                        "regions": self.who_sections(name, &items),
-                        "index_url": self.base.link("liangbiao/who/"),
-                    })
-                },
-            ));
-        }
         let data_url = self.base.link(ITEMS_PATH);
-        jobs.push(self.job(
-            "liangbiao/who/index.html",
-            "who.html",
-            "我能享受哪些服务",
-            "选择您的身份和所在地区，查看试点公开的可以享受的基本公共服务、依据的标准和提供单位。",
-            "liangbiao",
-            serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url }),
-        ));
-        (jobs, items)
+        serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url })
     }
 
     /// One group's items, by region (an item of a pilot in two regions is in both).

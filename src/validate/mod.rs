@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -16,7 +17,9 @@ use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
 use crate::markdown;
+use memo::{Checked, FileMemo};
 mod dates;
+mod memo;
 mod services;
 mod standards;
 
@@ -42,6 +45,25 @@ pub fn validate(
     loaded: &LoadedSite,
     options: &ValidateOptions,
 ) -> Result<(Content, Diagnostics), Diagnostics> {
+    validate_remembering(loaded, options, None)
+}
+
+/// The checks of single files from earlier builds, for `serve` to keep between edits.
+#[derive(Default)]
+pub struct Memo {
+    pilots: FileMemo<CheckedPilot>,
+    standards: FileMemo<crate::model::PilotStandards>,
+    services: FileMemo<services::CheckedServices>,
+}
+
+/// [`validate`], taking from `memo` the check of every file whose text and shared inputs
+/// are unchanged since it was made, and remembering the checks made now. The checks
+/// across files (unique slugs, rows and codes) are made again every time.
+pub fn validate_remembering(
+    loaded: &LoadedSite,
+    options: &ValidateOptions,
+    mut memo: Option<&mut Memo>,
+) -> Result<(Content, Diagnostics), Diagnostics> {
     let mut problems = Diagnostics::new();
     let config = parse_file::<SiteConfig>(&loaded.config, &mut problems);
     let base_url = config
@@ -61,9 +83,21 @@ pub fn validate(
     let mut pilots = Vec::new();
     let mut slugs: HashMap<Slug, (SourceFile, Range<usize>)> = HashMap::new();
     let mut rows: HashMap<u32, SourceFile> = HashMap::new();
-    let checked = check_each(&loaded.pilots, &mut problems, |file, problems| {
-        check_pilot(file, &refs, today, problems)
-    });
+    // What every pilot check reads besides its own file.
+    let mut inputs = vec![
+        Arc::clone(&loaded.regions.text),
+        Arc::clone(&loaded.domains.text),
+        Arc::clone(&loaded.sources.text),
+        Arc::from(today.to_string()),
+    ];
+    let pilot_memo = memo.as_deref_mut().map(|m| &mut m.pilots);
+    let checked = check_each(
+        &loaded.pilots,
+        remember(pilot_memo, &inputs),
+        |file| &file.file,
+        &mut problems,
+        |file, problems| check_pilot(file, &refs, today, problems),
+    );
     for (file, checked) in loaded.pilots.iter().zip(checked) {
         if let Some((pilot, slug_span, links)) = checked {
             check_unique_slug(
@@ -89,9 +123,19 @@ pub fn validate(
         .collect();
     let mut standard_slugs: HashMap<String, String> = HashMap::new();
     let mut pilot_standards = Vec::new();
-    let checked = check_each(&loaded.standards, &mut problems, |file, problems| {
-        standards::check_standards_file(file, &pilot_slugs, &refs, today, problems)
-    });
+    let mut stems: Vec<&str> = pilot_slugs.keys().copied().collect();
+    stems.sort_unstable();
+    inputs.push(Arc::from(stems.join("\n")));
+    let standards_memo = memo.as_deref_mut().map(|m| &mut m.standards);
+    let checked = check_each(
+        &loaded.standards,
+        remember(standards_memo, &inputs),
+        |file| file,
+        &mut problems,
+        |file, problems| {
+            standards::check_standards_file(file, &pilot_slugs, &refs, today, problems)
+        },
+    );
     for (file, checked) in loaded.standards.iter().zip(checked) {
         if let Some(checked) = checked {
             check_standard_slugs(&checked, file, &mut standard_slugs, &mut problems);
@@ -99,12 +143,15 @@ pub fn validate(
         }
     }
 
+    inputs.extend(loaded.standards.iter().map(|f| Arc::clone(&f.text)));
+    let services_memo = remember(memo.map(|m| &mut m.services), &inputs);
     let pilot_services = check_all_services(
         loaded,
         &pilot_slugs,
         &domains,
         &pilot_standards,
         &refs,
+        services_memo,
         &mut problems,
     );
 
@@ -128,21 +175,48 @@ pub fn validate(
     }
 }
 
+/// A memo of one kind of file, emptied first if the shared inputs have changed.
+fn remember<'m, T>(
+    memo: Option<&'m mut FileMemo<T>>,
+    inputs: &[Arc<str>],
+) -> Option<&'m mut FileMemo<T>> {
+    let memo = memo?;
+    memo.keep_if_inputs_are(inputs.to_vec());
+    Some(memo)
+}
+
 /// Checks every file on its own in parallel, each with diagnostics of its own, and
 /// gathers results and diagnostics in file order, so the report is the one a single
 /// thread would give. Checks across files (unique slugs) come after, in that order.
-fn check_each<'f, F: Sync, T: Send>(
+/// With a memo, a file checked before on the same text is not checked again.
+fn check_each<'f, F: Sync, T: Clone + Send + Sync>(
     files: &'f [F],
+    memo: Option<&mut FileMemo<T>>,
+    source: impl Fn(&'f F) -> &'f SourceFile + Sync,
     problems: &mut Diagnostics,
     check: impl Fn(&'f F, &mut Diagnostics) -> Option<T> + Sync,
 ) -> Vec<Option<T>> {
-    let checked: Vec<(Option<T>, Diagnostics)> = files
-        .par_iter()
-        .map(|file| {
-            let mut own = Diagnostics::new();
-            (check(file, &mut own), own)
-        })
-        .collect();
+    let fresh = |file: &'f F| {
+        let mut own = Diagnostics::new();
+        (check(file, &mut own), own)
+    };
+    let checked: Vec<(Option<T>, Diagnostics)> = match memo {
+        None => files.par_iter().map(fresh).collect(),
+        Some(memo) => {
+            let checks: Vec<Checked<T>> = files
+                .par_iter()
+                .map(|file| {
+                    memo.get(source(file))
+                        .unwrap_or_else(|| Arc::new(fresh(file)))
+                })
+                .collect();
+            memo.replace(files.iter().map(&source).zip(checks.iter().cloned()));
+            checks
+                .par_iter()
+                .map(|c| (c.0.clone(), c.1.clone()))
+                .collect()
+        }
+    };
     checked
         .into_iter()
         .map(|(result, own)| {
@@ -473,14 +547,15 @@ fn check_home(
 }
 
 /// The site links of one body, before the page it renders onto is known.
-struct BodySiteLinks<'a> {
-    file: &'a MarkdownFile,
+#[derive(Clone)]
+struct BodySiteLinks {
+    file: MarkdownFile,
     links: Vec<markdown::SiteLink>,
 }
 
-impl BodySiteLinks<'_> {
+impl BodySiteLinks {
     fn on_page(self, page: &str) -> Vec<BodyLink> {
-        let file = self.file;
+        let file = &self.file;
         self.links
             .into_iter()
             .map(|link| BodyLink {
@@ -493,7 +568,7 @@ impl BodySiteLinks<'_> {
     }
 }
 
-fn check_body<'a>(file: &'a MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks<'a> {
+fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks {
     let body = file.body_text();
     if body.trim().is_empty() {
         problems.push(
@@ -517,7 +592,7 @@ fn check_body<'a>(file: &'a MarkdownFile, problems: &mut Diagnostics) -> BodySit
         );
     }
     BodySiteLinks {
-        file,
+        file: file.clone(),
         links: inspection.site_links,
     }
 }
@@ -657,13 +732,15 @@ impl EntryContext<'_> {
     }
 }
 
-/// A checked pilot and the place of its slug (for duplicate reports).
-fn check_pilot<'a>(
-    file: &'a MarkdownFile,
+/// A checked pilot, the place of its slug (for duplicate reports) and its body's links.
+type CheckedPilot = (Pilot, Range<usize>, BodySiteLinks);
+
+fn check_pilot(
+    file: &MarkdownFile,
     refs: &References,
     today: Day,
     problems: &mut Diagnostics,
-) -> Option<(Pilot, Range<usize>, BodySiteLinks<'a>)> {
+) -> Option<CheckedPilot> {
     let before = problems.error_count();
     let links = check_body(file, problems);
     let front: PilotFrontMatter = parse_toml(&file.file, file.front_matter.clone(), problems)?;
@@ -1077,6 +1154,7 @@ fn check_all_services(
     domains: &[Domain],
     pilot_standards: &[crate::model::PilotStandards],
     refs: &References,
+    memo: Option<&mut FileMemo<services::CheckedServices>>,
     problems: &mut Diagnostics,
 ) -> Vec<crate::model::PilotServices> {
     // An item may name a standard by code or by title; both lead to its identity.
@@ -1102,9 +1180,13 @@ fn check_all_services(
         domains,
         standards: &standards,
     };
-    let checked = check_each(&loaded.services, problems, |file, problems| {
-        services::check_services_file(file, &context, refs, problems)
-    });
+    let checked = check_each(
+        &loaded.services,
+        memo,
+        |file| file,
+        problems,
+        |file, problems| services::check_services_file(file, &context, refs, problems),
+    );
     let mut slugs = HashMap::new();
     loaded
         .services

@@ -92,6 +92,7 @@ pub struct ServiceContext<'a> {
 
 /// One services file, checked on its own: its lists and sites (none if it has errors),
 /// and their slugs, which [`check_unique_slugs`] then compares across files.
+#[derive(Clone)]
 pub struct CheckedServices {
     services: Option<PilotServices>,
     slugs: Vec<Spanned<String>>,
