@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -548,7 +549,8 @@ pub struct DemoSiteEntry {
 #[derive(Debug, Clone)]
 pub struct PilotServices {
     pub pilot: Slug,
-    pub lists: Vec<ServiceListEntry>,
+    /// Shared, so that `serve` can keep a checked file's lists without copying them.
+    pub lists: Vec<Arc<ServiceListEntry>>,
     pub sites: Vec<DemoSiteEntry>,
 }
 
@@ -556,7 +558,7 @@ pub struct PilotServices {
 #[derive(Debug, Clone)]
 pub struct ServiceList {
     pub pilot: PilotId,
-    pub list: ServiceListEntry,
+    pub list: Arc<ServiceListEntry>,
     /// Per item, the standards it names, in the item's order.
     pub item_standards: Vec<Vec<StandardId>>,
 }

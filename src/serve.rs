@@ -286,8 +286,8 @@ impl Rebuilder {
     /// stopped; when it fails, that build goes on being served and rendered.
     fn rebuild(&mut self, shared: &Arc<Shared>, changes: Changes, report: &Report) {
         let started = Instant::now();
-        let rendering = shared.state.lock().expect("state lock").rendering.clone();
-        if let Some(rendering) = &rendering {
+        let current = shared.state.lock().expect("state lock").rendering.clone();
+        if let Some(rendering) = &current {
             rendering.steering.pause();
         }
         let outcome = self.prepare(&changes);
@@ -297,7 +297,7 @@ impl Rebuilder {
         let version = state.version;
         match outcome {
             Ok(prepared) => {
-                if let Some(rendering) = &rendering {
+                if let Some(rendering) = &current {
                     rendering.steering.stop();
                 }
                 let (requests, received) = mpsc::channel();
@@ -306,9 +306,11 @@ impl Rebuilder {
                     requests,
                     steering: Steering::default(),
                 });
-                state.rendering = Some(Arc::clone(&rendering));
+                let replaced = state.rendering.replace(Arc::clone(&rendering));
                 state.error = None;
                 drop(state);
+                // Freeing a whole site's pages takes a while: not on the way to serving.
+                thread::spawn(move || drop((replaced, current)));
                 report(ServeEvent::Ready {
                     version,
                     took,
@@ -322,7 +324,7 @@ impl Rebuilder {
                 });
             }
             Err(err) => {
-                if let Some(rendering) = &rendering {
+                if let Some(rendering) = &current {
                     rendering.steering.resume();
                 }
                 let diagnostics = err.to_string();
@@ -431,6 +433,12 @@ impl RenderedBuild {
                 let diagnostics = err.to_string();
                 // A newer edit that failed to load says more than this older build.
                 state.error.get_or_insert_with(|| diagnostics.clone());
+                // With no good build before it (edits came faster than whole renders),
+                // its pages are served under the diagnostics rather than none at all.
+                if state.files.is_empty() {
+                    let files = std::mem::take(&mut *rendering.files.lock().expect("files lock"));
+                    state.files = Arc::new(files);
+                }
                 drop(state);
                 report(ServeEvent::Failed {
                     version,
@@ -444,7 +452,7 @@ impl RenderedBuild {
 }
 
 /// `/__liangbiao/poll?since=N`: answers at once if the site is not at version N, else
-/// when it changes (or after [`POLL_WAIT`]), with `{"version":…,"error":…}`.
+/// when it changes (or after [`POLL_WAIT`]), with `{"version":…,"error":…,"rendering":…}`.
 fn answer_poll(request: Request, shared: &Shared) {
     let since: Option<u64> = request
         .url()
@@ -462,7 +470,12 @@ fn answer_poll(request: Request, shared: &Shared) {
         }
         None => state,
     };
-    let body = serde_json::json!({ "version": state.version, "error": state.error });
+    let body = serde_json::json!({
+        "version": state.version,
+        "error": state.error,
+        // Whether pages are still being rendered (and links not yet checked).
+        "rendering": state.rendering.is_some(),
+    });
     drop(state);
     let _ = request.respond(
         Response::from_data(body.to_string())

@@ -146,6 +146,17 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Waits until every page of the current version is rendered and its links checked.
+fn wait_until_rendered(port: u16) {
+    for _ in 0..200 {
+        if poll(port, None)["rendering"] == false {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the pages never finished rendering");
+}
+
 /// Polls from `since` until a version carries an error; its version and the error.
 fn poll_until_error(port: u16, mut since: u64) -> (u64, String) {
     for _ in 0..20 {
@@ -166,10 +177,11 @@ fn a_broken_link_found_after_the_edit_is_served_brings_back_the_last_good_site()
     let port = server.port;
     let body = "西城区建立了巡视探访服务标准体系。";
     assert!(get(port, "/pilots/xicheng/").1.contains(body));
-    // Every page of the first version rendered and checked: its data files are there.
+    // A data file is served while the pages render, once it is made.
     let (status, data) = get(port, "/data/pilots.json");
     assert_eq!(status, 200, "{data}");
     assert!(data.contains("xicheng"));
+    wait_until_rendered(port);
 
     // The edit is served at once; the link check across all pages comes after it.
     edit(

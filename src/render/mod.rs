@@ -121,11 +121,15 @@ pub struct PageRequest {
     pub done: mpsc::Sender<()>,
 }
 
-/// How many pages are rendered between two looks at the requests: small enough that a
-/// request waits a few milliseconds, large enough to keep every core busy.
-const PAGES_BETWEEN_REQUESTS: usize = 32;
+/// How many pages are rendered between two looks at the requests and the steering:
+/// small enough that a request or an edit waits a millisecond or two, large enough to
+/// keep every core busy.
+const PAGES_BETWEEN_REQUESTS: usize = 8;
 /// How often a paused render looks whether it may go on.
 const PAUSED_LOOK: Duration = Duration::from_millis(5);
+/// Open pages reload the moment a new version is ready: for this long only the pages
+/// asked for are rendered, so that their requests do not share the cores with the rest.
+const RELOAD_GRACE: Duration = Duration::from_millis(150);
 
 /// How `serve` steers a render in the background: paused while an edit is read (the
 /// edit gets the cores; pages asked for are still rendered), stopped when the edit
@@ -161,6 +165,7 @@ pub fn render_on_request(
     steering: &Steering,
     sink: &FileSink,
 ) -> Result<bool, BuildError> {
+    let started = Instant::now();
     let views = Views::new(site);
     let (jobs, who_items) = views.jobs();
     let pages = PageRenderer::new(site, templates, assets, &crate::NoProgress, sink)?;
@@ -181,7 +186,7 @@ pub fn render_on_request(
         if steering.stopped.load(Ordering::Relaxed) {
             return Ok(false);
         }
-        if steering.paused.load(Ordering::Relaxed) {
+        if steering.paused.load(Ordering::Relaxed) || started.elapsed() < RELOAD_GRACE {
             if let Ok(request) = requests.recv_timeout(PAUSED_LOOK) {
                 asked.answer(request, &pages)?;
             }
@@ -668,8 +673,18 @@ impl<'a> Views<'a> {
             "",
             move || self.search_page(),
         ));
-        let sitemap = self.sitemap(&jobs);
-        jobs.push(self.job("sitemap.xml", "sitemap.xml", "", "", "", sitemap));
+        // Every HTML page that was made, except 404, so no page kind can be forgotten;
+        // their URLs are made when the sitemap renders.
+        let pages: Vec<String> = jobs
+            .iter()
+            .filter(|job| job.path.ends_with("index.html"))
+            .map(PageJob::path_url)
+            .collect();
+        jobs.push(
+            self.job_later("sitemap.xml", "sitemap.xml", "", "", "", move || {
+                self.sitemap(pages)
+            }),
+        );
         (jobs, who_items)
     }
 
@@ -1055,13 +1070,9 @@ impl<'a> Views<'a> {
         })
     }
 
-    /// Every HTML page that was made, except 404, so no page kind can be forgotten.
-    fn sitemap(&self, jobs: &[PageJob<'_>]) -> serde_json::Value {
-        let mut urls: Vec<String> = jobs
-            .iter()
-            .filter(|job| job.path.ends_with("index.html"))
-            .map(|job| self.base.absolute(&job.path_url()))
-            .collect();
+    /// The sitemap of pages given by their URL paths.
+    fn sitemap(&self, pages: Vec<String>) -> serde_json::Value {
+        let mut urls: Vec<String> = pages.iter().map(|page| self.base.absolute(page)).collect();
         urls.sort();
         serde_json::json!({ "urls": urls })
     }

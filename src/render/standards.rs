@@ -1,6 +1,8 @@
 //! Views of standards: the paginated listing and its groupings, one page per standard,
 //! and the standard-system tables shown on pilot and region pages.
 
+use std::sync::{Arc, OnceLock};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -308,12 +310,9 @@ impl Views<'_> {
         };
         let last = chunks.len();
         let total = ids.len();
-        // Once for all the pages of the listing: each count scans every standard.
-        let groupings = if with_groupings {
-            serde_json::to_value(self.groupings()).expect("views serialize")
-        } else {
-            serde_json::Value::Array(Vec::new())
-        };
+        // Once for all the pages of the listing, by the first to render: each count
+        // scans every standard.
+        let groupings: Arc<OnceLock<serde_json::Value>> = Arc::default();
         chunks
             .into_iter()
             .enumerate()
@@ -330,7 +329,7 @@ impl Views<'_> {
                     })
                     .collect();
                 let (heading, intro) = (title.to_string(), description.to_string());
-                let groupings = groupings.clone();
+                let groupings = Arc::clone(&groupings);
                 let first = i * PAGE_SIZE;
                 let data = move || serde_json::json!({
                     "caption": format!("{heading}（第 {}–{} 项，共 {total} 项）", first + 1, first + chunk.len()),
@@ -341,7 +340,11 @@ impl Views<'_> {
                     "to": first + chunk.len(),
                     "rows": chunk.iter().map(|&id| self.standard_row(id, None)).collect::<Vec<_>>(),
                     "pages": if last > 1 { links } else { Vec::new() },
-                    "groupings": groupings,
+                    "groupings": if with_groupings {
+                        groupings.get_or_init(|| serde_json::to_value(self.groupings()).expect("views serialize")).clone()
+                    } else {
+                        serde_json::Value::Array(Vec::new())
+                    },
                     "index_url": self.base.link("standards/"),
                 });
                 let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };

@@ -3,6 +3,7 @@
 //! same pilot by code or exact title; every such reference must resolve.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -162,7 +163,7 @@ fn check_entries(
             .filter_map(|item| check_item(item, context, pilot_standards, &ctx, problems))
             .collect();
         if let (Some(slug), Some(source)) = (slug, source) {
-            lists.push(ServiceListEntry {
+            lists.push(Arc::new(ServiceListEntry {
                 slug,
                 title,
                 source,
@@ -170,7 +171,7 @@ fn check_entries(
                 count: list.count,
                 note: non_empty(&list.note),
                 items,
-            });
+            }));
         }
     }
     let mut sites = Vec::new();
