@@ -85,6 +85,8 @@ async fn build_index(
         .par_iter()
         .map(|record| (record.url.clone(), record_html(record)))
         .collect();
+    // The records are not needed past here, and the index takes long to build.
+    drop(records);
     index
         .add_html_files(files)
         .await
