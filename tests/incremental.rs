@@ -58,6 +58,16 @@ fn edit(root: &Path, file: &Path, from: &str, to: &str) {
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// The first file of a folder by name, as a path under `root`.
+fn first_file(root: &Path, folder: &str) -> PathBuf {
+    let mut names: Vec<_> = fs::read_dir(root.join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    Path::new(folder).join(&names[0])
+}
+
 /// The first `key = "value"` line of a TOML or front matter text.
 fn value_of<'t>(text: &'t str, key: &str) -> &'t str {
     text.lines()
@@ -75,13 +85,7 @@ fn loading_again_after_each_kind_of_edit_is_loading_anew() {
     let first =
         outcome(load_site_again(&options, &mut remembered, None)).expect("the bundled site loads");
 
-    let pilots_dir = root.join("content/pilots");
-    let mut pilot_files: Vec<PathBuf> = fs::read_dir(&pilots_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    pilot_files.sort();
-    let pilot = Path::new("content/pilots").join(pilot_files[0].file_name().unwrap());
+    let pilot = first_file(root, "content/pilots");
     let pilot_text = fs::read_to_string(root.join(&pilot)).unwrap();
     let region = value_of(&pilot_text, "region").to_string();
 
@@ -144,13 +148,7 @@ fn loading_again_after_each_kind_of_edit_is_loading_anew() {
     assert_eq!(again(&options, &mut remembered, &[added]).unwrap(), edited);
 
     // A standards file, which the service lists of its pilot refer to.
-    let standards_dir = root.join("content/standards");
-    let mut standards_files: Vec<PathBuf> = fs::read_dir(&standards_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    standards_files.sort();
-    let standards = Path::new("content/standards").join(standards_files[0].file_name().unwrap());
+    let standards = first_file(root, "content/standards");
     let text = fs::read_to_string(root.join(&standards)).unwrap();
     let title = value_of(&text, "title").to_string();
     edit(
