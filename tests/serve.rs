@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -200,6 +201,40 @@ fn a_broken_link_found_after_the_edit_is_served_brings_back_the_last_good_site()
         page.contains(body) && !page.contains("no-such-pilot"),
         "{page}"
     );
+}
+
+#[test]
+fn an_edited_template_or_a_new_pilot_is_served_after_the_change() {
+    let site = common::minimal_site();
+    let root = site.path();
+    let server = start(root, free_port());
+    let port = server.port;
+    wait_until_rendered(port);
+
+    // Templates are parsed once and kept between edits, until one of them changes.
+    let base = root.join("templates/base.html");
+    edit(
+        &base,
+        "<footer class=\"site-footer\">",
+        "<footer class=\"site-footer\"><p>模板已修改</p>",
+    );
+    poll(port, Some(1));
+    assert!(get(port, "/pilots/xicheng/")
+        .1
+        .contains("<p>模板已修改</p>"));
+    assert!(get(port, "/").1.contains("<p>模板已修改</p>"));
+
+    // A new file is found (the folder is listed again), and its page is served.
+    let version = poll(port, None)["version"].as_u64().unwrap();
+    let pilot = fs::read_to_string(root.join("content/pilots/xicheng.md")).unwrap();
+    let copy = pilot
+        .replacen("slug = \"xicheng\"", "slug = \"xicheng-copy\"", 1)
+        .replace("evaluation_row = ", "# evaluation_row = ");
+    fs::write(root.join("content/pilots/xicheng-copy.md"), copy).unwrap();
+    let state = poll(port, Some(version));
+    assert!(state["error"].is_null(), "{state}");
+    let (status, page) = get(port, "/pilots/xicheng-copy/");
+    assert_eq!(status, 200, "{page}");
 }
 
 #[test]
