@@ -224,11 +224,13 @@ pub fn serve(
 
     for request in server.incoming_requests() {
         let shared = Arc::clone(&shared);
+        // A poll waits for the next build, and a page may wait for its render: each
+        // request has a thread of its own, so that the styles and scripts of a page
+        // are not held up behind another page.
         if request.url().starts_with(&format!("{OWN_PREFIX}poll")) {
-            // A poll can wait for long: give it its own thread.
             thread::spawn(move || answer_poll(request, &shared));
         } else {
-            answer_file(request, &shared);
+            thread::spawn(move || answer_file(request, &shared));
         }
     }
     Ok(())
