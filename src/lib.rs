@@ -183,7 +183,7 @@ fn model_of(
 pub fn render_on_request(
     site: &Site,
     templates: &render::Templates,
-    assets: assets::Assets,
+    mut assets: assets::Assets,
     requests: &std::sync::mpsc::Receiver<render::PageRequest>,
     steering: &render::Steering,
     sink: &render::FileSink,
@@ -193,12 +193,9 @@ pub fn render_on_request(
         pages.add(&file);
         sink(file)
     };
-    let assets::Assets { files, names } = assets;
-    let assets = assets::Assets {
-        files: Vec::new(),
-        names,
-    };
-    files.into_iter().try_for_each(put)?;
+    std::mem::take(&mut assets.files)
+        .into_iter()
+        .try_for_each(put)?;
     if !render::render_on_request(site, templates, &assets, requests, steering, &put)? {
         return Ok(None);
     }

@@ -94,16 +94,21 @@ fn read_edited(
     changed: &HashSet<&Path>,
 ) -> Option<Result<LoadedSite, Diagnostics>> {
     let root = previous.root.as_path();
-    if !changed.iter().all(|path| root.join(path).is_file()) {
+    let known = previous
+        .files()
+        .filter(|file| changed.contains(file.path.as_path()))
+        .count();
+    if known < changed.len() || !changed.iter().all(|path| root.join(path).is_file()) {
         return None;
     }
     let mut site = previous.clone();
     let mut problems = Diagnostics::new();
-    let mut matched = 0;
-    let mut again = |file: &SourceFile, problems: &mut Diagnostics| {
-        let edited = changed.contains(file.path.as_path());
-        matched += usize::from(edited);
-        edited.then(|| read_source(root, &file.path, problems))
+    // A file that cannot be read keeps its old text; its problem fails the load.
+    let again = |file: &SourceFile, problems: &mut Diagnostics| {
+        changed
+            .contains(file.path.as_path())
+            .then(|| read_source(root, &file.path, problems))
+            .flatten()
     };
     for file in [
         &mut site.config,
@@ -115,19 +120,16 @@ fn read_edited(
     .chain(&mut site.standards)
     .chain(&mut site.services)
     {
-        if let Some(Some(read)) = again(file, &mut problems) {
+        if let Some(read) = again(file, &mut problems) {
             *file = read;
         }
     }
     for markdown in site.home.iter_mut().chain(&mut site.pilots) {
-        if let Some(Some(read)) = again(&markdown.file, &mut problems) {
+        if let Some(read) = again(&markdown.file, &mut problems) {
             if let Some(split) = split_front_matter(read, &mut problems) {
                 *markdown = split;
             }
         }
-    }
-    if matched < changed.len() {
-        return None;
     }
     Some(if problems.has_errors() {
         Err(problems)

@@ -77,7 +77,8 @@ pub enum ServeEvent {
 struct State {
     /// Increases with every build, good or bad, and when a build fails its link check.
     version: u64,
-    /// Output path → bytes, from the last build that was rendered and checked in full.
+    /// Output path → bytes, from the last build that was rendered and checked in full
+    /// (or, when no build was, from one that failed its link check).
     files: Arc<HashMap<String, Vec<u8>>>,
     /// The build being rendered, if any: pages are served from it, rendered on request.
     rendering: Option<Arc<Rendering>>,
