@@ -76,11 +76,7 @@ pub fn index(records: Vec<SearchRecord>) -> Result<Vec<OutputFile>, BuildError> 
 async fn build_index(
     records: Vec<SearchRecord>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, BuildError> {
-    let config = PagefindServiceConfig::builder()
-        .force_language("zh".to_string())
-        .keep_index_url(false)
-        .build();
-    let mut index = PagefindIndex::new(Some(config)).map_err(|e| search_error(e.to_string()))?;
+    let mut index = new_index()?;
     let files = records
         .par_iter()
         .map(|record| (record.url.clone(), record_html(record)))
@@ -95,6 +91,14 @@ async fn build_index(
         .get_files()
         .await
         .map_err(|e| search_error(e.to_string()))
+}
+
+fn new_index() -> Result<PagefindIndex, BuildError> {
+    let config = PagefindServiceConfig::builder()
+        .force_language("zh".to_string())
+        .keep_index_url(false)
+        .build();
+    PagefindIndex::new(Some(config)).map_err(|e| search_error(e.to_string()))
 }
 
 /// A record as a small HTML page, so that Pagefind weighs the title as a heading
@@ -171,5 +175,143 @@ fn search_error(message: String) -> BuildError {
     BuildError::Asset {
         path: SEARCH_DIR.to_string(),
         message: format!("building the search index failed: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: usize) -> SearchRecord {
+        SearchRecord {
+            url: format!("/r/{n}/"),
+            title: format!("第{n}项 养老服务 Café"),
+            kind: RECORD_KINDS[n % RECORD_KINDS.len()],
+            // Records differ in their meta fields: without a region or without sections,
+            // a page numbers its meta fields unlike the index does.
+            regions: if n % 3 == 0 { Vec::new() } else { vec![format!("地区{}", n % 7)] },
+            domains: vec!["养老".to_string()],
+            level: (n % 2 == 0).then(|| "地方".to_string()),
+            text: format!("GB/T 3766{} 居民 résumé 服务指南 第{n}号", n % 10),
+            sections: (0..n % 4)
+                .map(|i| SearchSection {
+                    anchor: format!("item-{i}"),
+                    title: format!("项目{i} naïve"),
+                    domain: "养老".to_string(),
+                    text: format!("由 窗口{i} 提供"),
+                })
+                .collect(),
+        }
+    }
+
+    fn files(files: Vec<pagefind::api::SyntheticFile>) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = files
+            .into_iter()
+            .map(|f| (f.filename.to_string_lossy().into_owned(), f.contents))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The patched Pagefind merges pages into the index as it parses them, a chunk at a
+    /// time; its own path holds every page until the end. Both must write the same files.
+    #[test]
+    fn index_built_as_pages_are_parsed_equals_pagefinds_own() {
+        // More than one chunk, and two records with the same text (one fragment hash).
+        let mut records: Vec<SearchRecord> = (0..1100).map(record).collect();
+        records[7].title = records[6].title.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let own = runtime.block_on(async {
+            let mut index = new_index().unwrap();
+            for record in &records {
+                let html = record_html(record);
+                index.add_html_file(None, Some(record.url.clone()), html).await.unwrap();
+            }
+            index.get_files().await.unwrap()
+        });
+        let streamed = runtime.block_on(build_index(records)).unwrap();
+        let (own, streamed) = (files(own), files(streamed));
+        assert!(own.iter().any(|(name, _)| name.starts_with("fragment/")));
+        assert_eq!(
+            own.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            streamed.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, own), (_, streamed)) in own.iter().zip(&streamed) {
+            assert!(own == streamed, "{name} differs");
+        }
+    }
+
+    /// A file of the index, unzipped and decoded (`pagefind_dcd` + gzip + CBOR).
+    fn decode(bytes: &[u8]) -> ciborium::Value {
+        use std::io::Read;
+        let mut cbor = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut cbor).unwrap();
+        let cbor = cbor.strip_prefix(b"pagefind_dcd").expect("the index's prefix");
+        ciborium::from_reader(cbor).unwrap()
+    }
+
+    fn array(value: &ciborium::Value) -> &Vec<ciborium::Value> {
+        value.as_array().expect("a CBOR array")
+    }
+
+    fn int(value: &ciborium::Value) -> i64 {
+        value.as_integer().expect("a CBOR integer").try_into().unwrap()
+    }
+
+    /// Where a word occurs in the meta fields of the pages that have it, as Pagefind
+    /// encodes it: a field's id as -(id + 1), then positions.
+    fn meta_locations(files: &[(String, Vec<u8>)], word: &str) -> Vec<Vec<i64>> {
+        for (_, bytes) in files.iter().filter(|(name, _)| name.starts_with("index/")) {
+            let chunk = decode(bytes);
+            for entry in array(&array(&chunk)[0]) {
+                let entry = array(entry);
+                if entry[0].as_text() == Some(word) {
+                    return array(&entry[1])
+                        .iter()
+                        .map(|page| array(&array(page)[2]).iter().map(int).collect())
+                        .collect();
+                }
+            }
+        }
+        panic!("{word} is not in the index");
+    }
+
+    /// A page numbers its meta fields by their names; the index numbers the names of all
+    /// pages. A page without some fields must have its ids renumbered, or a match in its
+    /// title would count as a match in another field.
+    #[test]
+    fn meta_field_ids_are_the_indexs_not_the_pages() {
+        let mut bare = record(0);
+        assert!(bare.regions.is_empty() && bare.sections.is_empty());
+        bare.title = "zzqbare".to_string();
+        let mut full = record(5);
+        assert!(!full.regions.is_empty() && !full.sections.is_empty());
+        full.title = "zzqfull".to_string();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let files = files(runtime.block_on(build_index(vec![bare, full])).unwrap());
+        let (_, meta) = files
+            .iter()
+            .find(|(name, _)| name.ends_with(".pf_meta"))
+            .expect("the meta index");
+        let fields: Vec<String> = array(&array(&decode(meta))[5])
+            .iter()
+            .map(|f| f.as_text().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["region", "section_domains", "title", "type"]);
+        let title = fields.iter().position(|f| f == "title").unwrap() as i64;
+        for word in ["zzqbare", "zzqfull"] {
+            assert_eq!(meta_locations(&files, word), vec![vec![-(title + 1), 0]], "{word}");
+        }
+    }
+
+    #[test]
+    fn a_url_twice_is_an_error_not_a_silent_replacement() {
+        let mut records = vec![record(1), record(2)];
+        records[1].url = records[0].url.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let Err(error) = runtime.block_on(build_index(records)) else {
+            panic!("two records with one URL were indexed");
+        };
+        assert!(error.to_string().contains("/r/1/"), "{error}");
     }
 }

@@ -4,7 +4,7 @@ use anyhow::{bail, Result};
 use either::Either;
 use fossick::{FossickedData, Fossicker};
 use futures::future::join_all;
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use index::PagefindIndexes;
 use options::{PagefindInboundConfig, SearchOptions};
 use output::SyntheticFile;
@@ -13,7 +13,7 @@ pub use service::api;
 use wax::walk::Entry;
 use wax::Glob;
 
-use crate::index::build_indexes;
+use crate::index::{build_indexes, IndexBuilder, PAGES_PER_CHUNK};
 
 mod fossick;
 mod fragments;
@@ -34,6 +34,9 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
+    /// liangbiao patch: the index that `index_synthetic_many` merges pages into as it
+    /// parses them, and the URLs it has seen.
+    streaming: Option<(IndexBuilder, HashSet<String>)>,
     built_indexes: Vec<PagefindIndexes>,
 }
 
@@ -42,6 +45,7 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            streaming: None,
             built_indexes: vec![],
         }
     }
@@ -113,28 +117,51 @@ impl SearchState {
         Ok(self.fossicked_pages.len() - existing_page_count)
     }
 
-    /// liangbiao patch: fossick many in-memory files in parallel (rayon), the way
-    /// `fossick_many` does for a directory. A later file with the same URL replaces an
-    /// earlier one, as `fossick_one` does, through a map instead of a scan per file.
-    pub fn fossick_synthetic_many(&mut self, files: Vec<Fossicker>) -> Result<usize> {
-        let results = files
-            .into_par_iter()
-            .map(|f| f.fossick_sync(&self.options))
-            .collect::<Result<Vec<_>>>()?;
-        let mut position: HashMap<String, usize> = self
-            .fossicked_pages
-            .iter()
-            .enumerate()
-            .map(|(i, page)| (page.url.clone(), i))
-            .collect();
-        let added = results.len();
-        for result in results {
-            if let Some(&existing) = position.get(&result.url) {
-                self.fossicked_pages[existing] = result;
-            } else {
-                position.insert(result.url.clone(), self.fossicked_pages.len());
-                self.fossicked_pages.push(result);
+    /// liangbiao patch: parse many in-memory files and merge them into the index a
+    /// chunk at a time, so that no page's words outlive its chunk (see `IndexBuilder`).
+    /// The pages are numbered in the order given, as `build_indexes` numbers them.
+    ///
+    /// For sites that know their pages: the language must be forced (one index), no
+    /// page may use `data-pagefind-body` (it would exclude pages already merged), and a
+    /// URL may come only once (a later page could not replace one already merged).
+    pub fn index_synthetic_many(&mut self, files: Vec<Fossicker>) -> Result<usize> {
+        let Some(language) = self.options.force_language.clone() else {
+            bail!("indexing pages as they are parsed needs a forced language");
+        };
+        if !self.fossicked_pages.is_empty() {
+            bail!("indexing pages as they are parsed cannot follow pages added otherwise");
+        }
+        let (builder, urls) = self
+            .streaming
+            .get_or_insert_with(|| (IndexBuilder::new(language), HashSet::new()));
+        let mut added = 0;
+        let mut remaining = files.into_iter();
+        loop {
+            let chunk: Vec<Fossicker> = remaining.by_ref().take(PAGES_PER_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
             }
+            let options = &self.options;
+            let pages = chunk
+                .into_par_iter()
+                .map(|f| f.fossick_sync(options))
+                .collect::<Result<Vec<_>>>()?;
+            for page in &pages {
+                if page.has_custom_body {
+                    bail!("{} uses data-pagefind-body, which indexing pages as they are parsed does not support", page.url);
+                }
+                if !urls.insert(page.url.clone()) {
+                    bail!("two pages have the URL {}", page.url);
+                }
+            }
+            added += pages.len();
+            // As `build_indexes` does: a page without words is left out.
+            builder.add_pages(
+                pages
+                    .into_iter()
+                    .filter(|page| !page.word_data.is_empty())
+                    .collect(),
+            );
         }
         Ok(added)
     }
@@ -157,6 +184,16 @@ impl SearchState {
 
     pub async fn build_indexes(&mut self) -> Result<()> {
         let log = &self.options.logger;
+
+        // liangbiao patch: pages indexed as they were parsed need only finishing.
+        if let Some((builder, _)) = self.streaming.take() {
+            if !self.fossicked_pages.is_empty() {
+                bail!("pages indexed as they were parsed cannot be mixed with pages added otherwise");
+            }
+            log.status("[Building search indexes]");
+            self.built_indexes = vec![builder.finish(&self.options)?];
+            return Ok(());
+        }
 
         let used_custom_body = self.fossicked_pages.iter().any(|page| page.has_custom_body);
         if used_custom_body {

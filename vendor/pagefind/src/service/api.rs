@@ -100,11 +100,9 @@ impl PagefindIndex {
 
         let file = Fossicker::new_synthetic(source_path.map(PathBuf::from), url, content);
         let state = Arc::clone(&self.search_index);
-        let data = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_one(file)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
+        let data = tokio::task::spawn_blocking(move || state.blocking_lock().fossick_one(file))
+            .await
+            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
 
         Ok(IndexedFileResponse {
             page_word_count: data.fragment.data.word_count as u32,
@@ -114,7 +112,10 @@ impl PagefindIndex {
     }
 
     /// liangbiao patch: add many HTML files that aren't on disk at once, parsed in
-    /// parallel. Each is `(url, content)`, as `add_html_file(None, Some(url), content)`.
+    /// parallel and merged into the index a chunk at a time. Each is `(url, content)`, as
+    /// `add_html_file(None, Some(url), content)`. The language must be forced, a URL may
+    /// come only once, and no page may use `data-pagefind-body`; pages added this way
+    /// cannot be mixed with pages added otherwise.
     ///
     /// # Returns
     /// The number of files added if successful, otherwise the first Error.
@@ -124,7 +125,7 @@ impl PagefindIndex {
             .map(|(url, content)| Fossicker::new_synthetic(None, Some(url), content))
             .collect();
         let state = Arc::clone(&self.search_index);
-        tokio::task::spawn_blocking(move || state.blocking_lock().fossick_synthetic_many(files))
+        tokio::task::spawn_blocking(move || state.blocking_lock().index_synthetic_many(files))
             .await
             .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
     }
@@ -173,11 +174,9 @@ impl PagefindIndex {
         };
         let file = Fossicker::new_with_data(url, data);
         let state = Arc::clone(&self.search_index);
-        let data = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_one(file)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
+        let data = tokio::task::spawn_blocking(move || state.blocking_lock().fossick_one(file))
+            .await
+            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
 
         Ok(IndexedFileResponse {
             page_word_count: data.fragment.data.word_count as u32,
@@ -201,7 +200,9 @@ impl PagefindIndex {
 
         let state = Arc::clone(&self.search_index);
         let page_count = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_many(PathBuf::from(path), glob)
+            state
+                .blocking_lock()
+                .fossick_many(PathBuf::from(path), glob)
         })
         .await
         .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
