@@ -189,7 +189,11 @@ mod tests {
             kind: RECORD_KINDS[n % RECORD_KINDS.len()],
             // Records differ in their meta fields: without a region or without sections,
             // a page numbers its meta fields unlike the index does.
-            regions: if n % 3 == 0 { Vec::new() } else { vec![format!("地区{}", n % 7)] },
+            regions: if n % 3 == 0 {
+                Vec::new()
+            } else {
+                vec![format!("地区{}", n % 7)]
+            },
             domains: vec!["养老".to_string()],
             level: (n % 2 == 0).then(|| "地方".to_string()),
             text: format!("GB/T 3766{} 居民 résumé 服务指南 第{n}号", n % 10),
@@ -220,12 +224,17 @@ mod tests {
         // More than one chunk, and two records with the same text (one fragment hash).
         let mut records: Vec<SearchRecord> = (0..1100).map(record).collect();
         records[7].title = records[6].title.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let own = runtime.block_on(async {
             let mut index = new_index().unwrap();
             for record in &records {
                 let html = record_html(record);
-                index.add_html_file(None, Some(record.url.clone()), html).await.unwrap();
+                index
+                    .add_html_file(None, Some(record.url.clone()), html)
+                    .await
+                    .unwrap();
             }
             index.get_files().await.unwrap()
         });
@@ -245,8 +254,12 @@ mod tests {
     fn decode(bytes: &[u8]) -> ciborium::Value {
         use std::io::Read;
         let mut cbor = Vec::new();
-        flate2::read::GzDecoder::new(bytes).read_to_end(&mut cbor).unwrap();
-        let cbor = cbor.strip_prefix(b"pagefind_dcd").expect("the index's prefix");
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut cbor)
+            .unwrap();
+        let cbor = cbor
+            .strip_prefix(b"pagefind_dcd")
+            .expect("the index's prefix");
         ciborium::from_reader(cbor).unwrap()
     }
 
@@ -255,7 +268,11 @@ mod tests {
     }
 
     fn int(value: &ciborium::Value) -> i64 {
-        value.as_integer().expect("a CBOR integer").try_into().unwrap()
+        value
+            .as_integer()
+            .expect("a CBOR integer")
+            .try_into()
+            .unwrap()
     }
 
     /// Where a word occurs in the meta fields of the pages that have it, as Pagefind
@@ -287,7 +304,9 @@ mod tests {
         let mut full = record(5);
         assert!(!full.regions.is_empty() && !full.sections.is_empty());
         full.title = "zzqfull".to_string();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let files = files(runtime.block_on(build_index(vec![bare, full])).unwrap());
         let (_, meta) = files
             .iter()
@@ -300,7 +319,11 @@ mod tests {
         assert_eq!(fields, ["region", "section_domains", "title", "type"]);
         let title = fields.iter().position(|f| f == "title").unwrap() as i64;
         for word in ["zzqbare", "zzqfull"] {
-            assert_eq!(meta_locations(&files, word), vec![vec![-(title + 1), 0]], "{word}");
+            assert_eq!(
+                meta_locations(&files, word),
+                vec![vec![-(title + 1), 0]],
+                "{word}"
+            );
         }
     }
 
@@ -308,7 +331,9 @@ mod tests {
     fn a_url_twice_is_an_error_not_a_silent_replacement() {
         let mut records = vec![record(1), record(2)];
         records[1].url = records[0].url.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let Err(error) = runtime.block_on(build_index(records)) else {
             panic!("two records with one URL were indexed");
         };
