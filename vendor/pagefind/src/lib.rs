@@ -131,24 +131,28 @@ impl SearchState {
         if !self.fossicked_pages.is_empty() {
             bail!("indexing pages as they are parsed cannot follow pages added otherwise");
         }
-        let (builder, urls) = self
+        let (mut builder, mut urls) = self
             .streaming
-            .get_or_insert_with(|| (IndexBuilder::new(language), HashSet::new()));
+            .take()
+            .unwrap_or_else(|| (IndexBuilder::new(language), HashSet::new()));
+        let options = &self.options;
         let mut added = 0;
         let mut remaining = files.into_iter();
-        loop {
+        let chunks = std::iter::from_fn(|| {
             let chunk: Vec<Fossicker> = remaining.by_ref().take(PAGES_PER_CHUNK).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let options = &self.options;
+            (!chunk.is_empty()).then_some(chunk)
+        })
+        .map(|chunk| {
             let pages = chunk
                 .into_par_iter()
                 .map(|f| f.fossick_sync(options))
                 .collect::<Result<Vec<_>>>()?;
             for page in &pages {
                 if page.has_custom_body {
-                    bail!("{} uses data-pagefind-body, which indexing pages as they are parsed does not support", page.url);
+                    bail!(
+                        "{} uses data-pagefind-body, which indexing pages as they are parsed does not support",
+                        page.url
+                    );
                 }
                 if !urls.insert(page.url.clone()) {
                     bail!("two pages have the URL {}", page.url);
@@ -156,13 +160,14 @@ impl SearchState {
             }
             added += pages.len();
             // As `build_indexes` does: a page without words is left out.
-            builder.add_pages(
-                pages
-                    .into_iter()
-                    .filter(|page| !page.word_data.is_empty())
-                    .collect(),
-            );
-        }
+            Ok(pages
+                .into_iter()
+                .filter(|page| !page.word_data.is_empty())
+                .collect())
+        });
+        // After an error the index is dropped: it holds part of the pages.
+        builder.add_chunks(chunks)?;
+        self.streaming = Some((builder, urls));
         Ok(added)
     }
 

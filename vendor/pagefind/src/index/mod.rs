@@ -256,46 +256,107 @@ struct PageSummary {
 /// `meta_locs` change). The output is the same as `build_indexes` made before.
 pub struct IndexBuilder {
     language: String,
+    pages: Vec<PageSummary>,
+    merged: MergedPages,
+}
+
+/// The words, filters and fragments of the pages merged so far.
+#[derive(Default)]
+struct MergedPages {
     word_map: HashMap<String, PackedWord>,
     filter_map: HashMap<String, HashMap<String, Vec<usize>>>,
     fragment_hashes: HashMap<String, IntermediaryPageData>,
     fragments: Vec<(usize, (String, IntermediaryPageData))>,
-    pages: Vec<PageSummary>,
 }
 
 impl IndexBuilder {
     pub fn new(language: String) -> Self {
         Self {
             language,
-            word_map: HashMap::new(),
-            filter_map: HashMap::new(),
-            fragment_hashes: HashMap::new(),
-            fragments: Vec::new(),
             pages: Vec::new(),
+            merged: MergedPages::default(),
         }
     }
 
     /// Number the pages after those added before, and merge their words, filters and
-    /// fragments into the index. The pages are parsed in parallel; the merge is in order.
-    pub fn add_pages(&mut self, mut pages: Vec<FossickedData>) {
-        for page in pages.iter_mut() {
-            page.fragment.page_number = self.pages.len();
-            self.pages.push(PageSummary {
-                sort: std::mem::take(&mut page.sort),
-                meta_fields: page.fragment.data.meta.keys().cloned().collect(),
+    /// fragments into the index. The pages are processed in parallel; the merge is in order.
+    pub fn add_pages(&mut self, pages: Vec<FossickedData>) {
+        let results = prepare_pages(&mut self.pages, &self.language, pages);
+        self.merged.merge_all(results, &self.language);
+    }
+
+    /// `add_pages` for each chunk, with each chunk merged on a thread of its own while the
+    /// next is parsed and processed: the merge is sequential, and would otherwise leave
+    /// the other cores idle for a fifth of the time. Stops at the first error.
+    pub fn add_chunks(
+        &mut self,
+        chunks: impl Iterator<Item = Result<Vec<FossickedData>>>,
+    ) -> Result<()> {
+        let IndexBuilder {
+            language,
+            pages: summaries,
+            merged,
+        } = self;
+        let language: &str = language;
+        std::thread::scope(|scope| {
+            // One chunk waiting at most, so that memory holds about three chunks.
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<PageProcessingResult>>(1);
+            let merger = scope.spawn(move || {
+                for results in receive {
+                    merged.merge_all(results, language);
+                }
             });
-        }
-        let language = &self.language;
-        let results: Vec<PageProcessingResult> = pages
-            .into_par_iter()
-            .map(|page| process_page(page, language))
-            .collect();
+            let mut outcome = Ok(());
+            for chunk in chunks {
+                match chunk {
+                    Ok(pages) => {
+                        let results = prepare_pages(summaries, language, pages);
+                        if send.send(results).is_err() {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        outcome = Err(error);
+                        break;
+                    }
+                }
+            }
+            drop(send);
+            merger.join().expect("the search index merge panicked");
+            outcome
+        })
+    }
+
+}
+
+/// Number the pages after `summaries`, keep what the end needs of each, and make their
+/// words ready to merge, in parallel.
+fn prepare_pages(
+    summaries: &mut Vec<PageSummary>,
+    language: &str,
+    mut pages: Vec<FossickedData>,
+) -> Vec<PageProcessingResult> {
+    for page in pages.iter_mut() {
+        page.fragment.page_number = summaries.len();
+        summaries.push(PageSummary {
+            sort: std::mem::take(&mut page.sort),
+            meta_fields: page.fragment.data.meta.keys().cloned().collect(),
+        });
+    }
+    pages
+        .into_par_iter()
+        .map(|page| process_page(page, language))
+        .collect()
+}
+
+impl MergedPages {
+    fn merge_all(&mut self, results: Vec<PageProcessingResult>, language: &str) {
         for result in results {
-            self.merge(result);
+            self.merge(result, language);
         }
     }
 
-    fn merge(&mut self, result: PageProcessingResult) {
+    fn merge(&mut self, result: PageProcessingResult, language: &str) {
         for (word, packed) in result.word_map {
             match self.word_map.entry(word) {
                 hashbrown::hash_map::Entry::Occupied(mut entry) => {
@@ -333,7 +394,6 @@ impl IndexBuilder {
 
         // Handle fragment hashing (must be sequential due to collision handling)
         let encoded_page = result.encoded_page;
-        let language = &self.language;
         let mut short_hash = &encoded_page.full_hash[0..=(language.len() + 7)];
 
         // If we hit a collision, extend one until we stop colliding
@@ -355,7 +415,9 @@ impl IndexBuilder {
         self.fragment_hashes
             .insert(short_hash.to_string(), encoded_page);
     }
+}
 
+impl IndexBuilder {
     /// The meta field names of every page, sorted; and each page's ids renumbered to them.
     fn number_meta_fields(&mut self) -> Vec<String> {
         let meta_fields: Vec<String> = self
@@ -387,7 +449,7 @@ impl IndexBuilder {
                     }
                 }
             };
-            for word in self.word_map.values_mut() {
+            for word in self.merged.word_map.values_mut() {
                 word.pages.iter_mut().for_each(renumber);
                 for variant in &mut word.additional_variants {
                     variant.pages.iter_mut().for_each(renumber);
@@ -468,10 +530,13 @@ impl IndexBuilder {
         };
         let IndexBuilder {
             language,
-            mut word_map,
-            filter_map,
-            fragment_hashes,
-            mut fragments,
+            merged:
+                MergedPages {
+                    mut word_map,
+                    filter_map,
+                    fragment_hashes,
+                    mut fragments,
+                },
             pages: _,
         } = self;
 
