@@ -17,6 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
+    is_plain_han_word, is_single_char_clusters, plain_han_indexable_words,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -78,12 +79,18 @@ fn segment_words(input: &str) -> impl Iterator<Item = &str> {
     // character and a mark that belongs to it, splitting Thai วิกิพีเดีย as
     // วิ|กิพ|ี|เดีย. A word can't start with a dangling vowel or tone mark, so
     // breakpoints inside a grapheme cluster are dropped
-    let mut grapheme_starts = input.grapheme_indices(true).map(|(i, _)| i).peekable();
+    // liangbiao patch: unless every character is a cluster of its own, as in most
+    // Chinese text, where there is nothing to drop.
+    let mut grapheme_starts = (!is_single_char_clusters(input))
+        .then(|| input.grapheme_indices(true).map(|(i, _)| i).peekable());
     let mut start = 0;
     segmenter
         .segment_str(input)
         .skip(1)
         .filter(move |&end| {
+            let Some(grapheme_starts) = grapheme_starts.as_mut() else {
+                return true;
+            };
             while grapheme_starts.next_if(|&g| g < end).is_some() {}
             end == input.len() || grapheme_starts.peek() == Some(&end)
         })
@@ -500,7 +507,12 @@ impl Fossicker {
 
             // We use zero-width spaces as boundary values for some languages,
             // so we make sure that all are removed from the source content before going into the index.
-            let base_word = word.replace('\u{200B}', "");
+            // liangbiao patch: copied only when there is a zero-width space to remove.
+            let base_word: std::borrow::Cow<str> = if word.contains('\u{200B}') {
+                word.replace('\u{200B}', "").into()
+            } else {
+                word.into()
+            };
             if base_word.is_empty() {
                 return;
             }
@@ -516,20 +528,31 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words =
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
-                &base_word,
-                stemmer.as_ref(),
-                &options.include_characters,
-                &indexable_words,
-            );
-            indexable_words.extend(dotted_tails);
+            // liangbiao patch: most words of a Chinese page are Han ideographs only, for
+            // which the word and its pairs are all there is to index (see
+            // `plain_han_indexable_words`).
+            let plain_han = segmented && stemmer.is_none() && is_plain_han_word(&base_word);
+            let mut indexable_words = if plain_han {
+                plain_han_indexable_words(&base_word)
+            } else {
+                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters)
+            };
+            if !plain_han {
+                let dotted_tails = get_dotted_tails(
+                    &base_word,
+                    stemmer.as_ref(),
+                    &options.include_characters,
+                    &indexable_words,
+                );
+                indexable_words.extend(dotted_tails);
+            }
             let mut cross_bigram = None;
             if segmented {
-                let bigrams =
-                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
-                indexable_words.extend(bigrams);
+                if !plain_han {
+                    let bigrams =
+                        get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
+                    indexable_words.extend(bigrams);
+                }
                 // The pair that spans the boundary from the previous segment is
                 // indexed against that segment, so it is tracked separately
                 cross_bigram = get_indexable_cross_bigram(
@@ -605,7 +628,11 @@ impl Fossicker {
                     let mut previous_cluster: Option<&str> = None;
                     while let Some(word) = words.next() {
                         track_word(word, words.peek().is_none(), previous_cluster, true);
-                        previous_cluster = word.graphemes(true).last();
+                        previous_cluster = if is_plain_han_word(word) {
+                            word.char_indices().last().map(|(i, _)| &word[i..])
+                        } else {
+                            word.graphemes(true).last()
+                        };
                     }
                 }
             };

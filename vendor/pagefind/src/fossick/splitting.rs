@@ -175,6 +175,60 @@ pub fn get_indexable_cross_bigram(
     Some(bigram)
 }
 
+/// liangbiao patch: a Han ideograph of the unified blocks of the BMP (not the
+/// compatibility ideographs, which decompose). It is alphanumeric, has no case, no
+/// decomposition and is no combining mark, so normalising and stemming (with no
+/// stemmer) give it back unchanged; it is a segmented cluster of its own.
+fn is_plain_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// liangbiao patch: a word of plain Han ideographs only (see `is_plain_han`).
+pub fn is_plain_han_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(is_plain_han)
+}
+
+/// liangbiao patch: true when every character of `text` is a grapheme cluster of its
+/// own: plain Han, printable ASCII, CJK punctuation (without the tone marks
+/// U+302A–U+302F), general punctuation up to U+2027 and fullwidth ASCII forms. None of
+/// them is an extender, joiner, spacing mark, prepend, Hangul jamo, regional indicator
+/// or control, so every boundary between two of them is a cluster boundary.
+pub fn is_single_char_clusters(text: &str) -> bool {
+    text.chars().all(|c| {
+        is_plain_han(c)
+            || matches!(c as u32,
+                0x21..=0x7E | 0x3000..=0x3029 | 0x3030..=0x303F | 0x2010..=0x2027 | 0xFF01..=0xFF5E)
+    })
+}
+
+/// liangbiao patch: what `get_indexable_words`, `get_dotted_tails` and
+/// `get_indexable_bigrams` return together for a word of plain Han ideographs, in
+/// the same order, when there is no stemmer: the word itself, then each pair of
+/// adjacent characters that is not already there (each character is a cluster).
+pub fn plain_han_indexable_words(word: &str) -> Vec<IndexableWord> {
+    let mut words = vec![IndexableWord {
+        stemmed: word.to_string(),
+        is_compound_part: false,
+        original: None,
+    }];
+    let starts: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .collect();
+    for pair in starts.windows(3) {
+        let bigram = &word[pair[0]..pair[2]];
+        if !words.iter().any(|w| w.stemmed == bigram) {
+            words.push(IndexableWord {
+                stemmed: bigram.to_string(),
+                is_compound_part: true,
+                original: None,
+            });
+        }
+    }
+    words
+}
+
 fn normalize_word(raw_word: &str, include_characters: &[char]) -> String {
     let mut normalized_word = String::with_capacity(raw_word.len());
     for mut c in raw_word.chars() {
