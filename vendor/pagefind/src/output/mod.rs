@@ -394,9 +394,9 @@ impl PagefindIndexes {
 impl PagefindIndexes {
     /// liangbiao patch: the files `write_files` would write, in memory, compressed in
     /// parallel (rayon) rather than one after another on the async task. Same names and
-    /// the same `pagefind_dcd`-prefixed gzip format; level 6 rather than 9, which on
-    /// fragments of a few hundred bytes costs a few percent of size and runs several
-    /// times faster.
+    /// the same `pagefind_dcd`-prefixed gzip format, made by libdeflate at level 6 rather
+    /// than flate2 at level 9: on the 10k corpus's 44.6 MB, 14.9 MB out instead of 15.2 MB
+    /// (flate2 at 6), in two thirds of the time.
     fn synthetic_files(&self, options: &SearchOptions, outdir: &PathBuf) -> Vec<SyntheticFile> {
         use rayon::prelude::*;
         let mut plain = vec![];
@@ -436,15 +436,21 @@ impl PagefindIndexes {
         }));
         let mut files: Vec<SyntheticFile> = to_compress
             .into_par_iter()
-            .map(|(filename, content)| {
-                let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
-                gz.write_all(b"pagefind_dcd").unwrap();
-                gz.write_all(content).unwrap();
-                SyntheticFile {
-                    filename,
-                    contents: gz.finish().expect("gzip into memory"),
-                }
-            })
+            // One compressor per thread: each holds a few hundred KB of tables.
+            .map_init(
+                || libdeflater::Compressor::new(libdeflater::CompressionLvl::new(6).unwrap()),
+                |compressor, (filename, content)| {
+                    let mut plain = Vec::with_capacity(content.len() + 12);
+                    plain.extend_from_slice(b"pagefind_dcd");
+                    plain.extend_from_slice(content);
+                    let mut contents = vec![0; compressor.gzip_compress_bound(plain.len())];
+                    let written = compressor
+                        .gzip_compress(&plain, &mut contents)
+                        .expect("the output is sized by gzip_compress_bound");
+                    contents.truncate(written);
+                    SyntheticFile { filename, contents }
+                },
+            )
             .collect();
         files.extend(plain);
         files
