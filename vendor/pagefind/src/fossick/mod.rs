@@ -17,7 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
-    is_plain_han_word, is_single_char_clusters, plain_han_indexable_words,
+    cross_pair_is_plain, is_plain_han_word, is_single_char_clusters, plain_han_parts,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -435,6 +435,9 @@ impl Fossicker {
         debug_assert!(((weight_max * weight_multiplier) as u8) < std::u8::MAX);
 
         let mut weight_stack: Vec<u8> = vec![(1.0 * weight_multiplier) as u8];
+        // liangbiao patch: buffers the plain Han path reuses from word to word.
+        let mut han_parts: Vec<(usize, usize)> = Vec::new();
+        let mut cross_scratch = String::new();
 
         let mut track_word = |word: &str,
                               append_whitespace: bool,
@@ -529,30 +532,85 @@ impl Fossicker {
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
             // liangbiao patch: most words of a Chinese page are Han ideographs only, for
-            // which the word and its pairs are all there is to index (see
-            // `plain_han_indexable_words`).
-            let plain_han = segmented && stemmer.is_none() && is_plain_han_word(&base_word);
-            let mut indexable_words = if plain_han {
-                plain_han_indexable_words(&base_word)
-            } else {
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters)
-            };
-            if !plain_han {
-                let dotted_tails = get_dotted_tails(
-                    &base_word,
-                    stemmer.as_ref(),
-                    &options.include_characters,
-                    &indexable_words,
-                );
-                indexable_words.extend(dotted_tails);
+            // which the word and its pairs are all there is to index, and none needs a
+            // copy unless it is new to the page (see `plain_han_parts`).
+            if segmented
+                && stemmer.is_none()
+                && is_plain_han_word(&base_word)
+                && cross_pair_is_plain(previous_cluster)
+            {
+                han_parts.clear();
+                plain_han_parts(&base_word, &mut han_parts);
+                let cross = previous_cluster.filter(|p| is_plain_han_word(p)).and_then(|p| {
+                    let first = base_word.chars().next().map_or(0, char::len_utf8);
+                    let already = han_parts.iter().any(|&(start, end)| {
+                        let part = &base_word[start..end];
+                        part.len() == p.len() + first
+                            && part.starts_with(p)
+                            && part[p.len()..] == base_word[..first]
+                    });
+                    (!already).then(|| {
+                        cross_scratch.clear();
+                        cross_scratch.push_str(p);
+                        cross_scratch.push_str(&base_word[..first]);
+                    })
+                });
+                let compound_count = han_parts.len() - 1 + usize::from(cross.is_some());
+                let partial_weight = if compound_count > 0 && word_weight > 0 {
+                    (word_weight / compound_count.try_into().unwrap_or(std::u8::MAX)).max(1)
+                } else {
+                    0
+                };
+                let position: u32 = total_word_index.try_into().unwrap();
+                for (i, &(start, end)) in han_parts.iter().enumerate() {
+                    let entry = FossickedWord {
+                        position,
+                        weight: if i == 0 { word_weight } else { partial_weight },
+                        original_word: None,
+                    };
+                    let part = &base_word[start..end];
+                    if let Some(repeat) = map.get_mut(part) {
+                        repeat.push(entry);
+                    } else {
+                        map.insert(part.to_string(), vec![entry]);
+                    }
+                }
+                if cross.is_some() {
+                    if let Some(position) = total_word_index.checked_sub(1) {
+                        let entry = FossickedWord {
+                            position: position.try_into().unwrap(),
+                            weight: partial_weight,
+                            original_word: None,
+                        };
+                        if let Some(positions) = map.get_mut(cross_scratch.as_str()) {
+                            // The word before may already index this pair
+                            if !positions.iter().any(|word| word.position == entry.position) {
+                                positions.push(entry);
+                            }
+                        } else {
+                            map.insert(cross_scratch.clone(), vec![entry]);
+                        }
+                    }
+                }
+                max_word_index = total_word_index;
+                total_word_index += 1;
+                return;
             }
+
+            let mut indexable_words =
+                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
+            let dotted_tails = get_dotted_tails(
+                &base_word,
+                stemmer.as_ref(),
+                &options.include_characters,
+                &indexable_words,
+            );
+            indexable_words.extend(dotted_tails);
             let mut cross_bigram = None;
             if segmented {
-                if !plain_han {
-                    let bigrams =
-                        get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
-                    indexable_words.extend(bigrams);
-                }
+                let bigrams =
+                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
+                indexable_words.extend(bigrams);
                 // The pair that spans the boundary from the previous segment is
                 // indexed against that segment, so it is tracked separately
                 cross_bigram = get_indexable_cross_bigram(

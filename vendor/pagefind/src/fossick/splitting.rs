@@ -202,31 +202,30 @@ pub fn is_single_char_clusters(text: &str) -> bool {
 }
 
 /// liangbiao patch: what `get_indexable_words`, `get_dotted_tails` and
-/// `get_indexable_bigrams` return together for a word of plain Han ideographs, in
-/// the same order, when there is no stemmer: the word itself, then each pair of
-/// adjacent characters that is not already there (each character is a cluster).
-pub fn plain_han_indexable_words(word: &str) -> Vec<IndexableWord> {
-    let mut words = vec![IndexableWord {
-        stemmed: word.to_string(),
-        is_compound_part: false,
-        original: None,
-    }];
-    let starts: Vec<usize> = word
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([word.len()])
-        .collect();
-    for pair in starts.windows(3) {
-        let bigram = &word[pair[0]..pair[2]];
-        if !words.iter().any(|w| w.stemmed == bigram) {
-            words.push(IndexableWord {
-                stemmed: bigram.to_string(),
-                is_compound_part: true,
-                original: None,
-            });
+/// `get_indexable_bigrams` return together for a word of plain Han ideographs when there
+/// is no stemmer, as byte ranges of the word and in the same order: the word itself,
+/// then each pair of adjacent characters not already there (each character is a
+/// cluster, and none changes when normalised). The first is the word, the rest pairs.
+pub fn plain_han_parts(word: &str, parts: &mut Vec<(usize, usize)>) {
+    parts.push((0, word.len()));
+    let mut starts = word.char_indices().map(|(i, _)| i).chain([word.len()]);
+    let (Some(mut a), Some(mut b)) = (starts.next(), starts.next()) else {
+        return;
+    };
+    for c in starts {
+        let pair = &word[a..c];
+        if !parts.iter().any(|&(s, e)| &word[s..e] == pair) {
+            parts.push((a, c));
         }
+        (a, b) = (b, c);
     }
-    words
+}
+
+/// liangbiao patch: whether the pair spanning the boundary from `previous_cluster` is
+/// one the plain Han path can index the way `get_indexable_cross_bigram` would: there is
+/// no previous cluster, or it is plain Han, or it is not in a segmented script (no pair).
+pub fn cross_pair_is_plain(previous_cluster: Option<&str>) -> bool {
+    previous_cluster.map_or(true, |p| is_plain_han_word(p) || !is_segmented_cluster(p))
 }
 
 fn normalize_word(raw_word: &str, include_characters: &[char]) -> String {
