@@ -47,7 +47,7 @@ enum SortType {
 /// Results from processing a single page in parallel.
 /// Contains the word map, filter entries, and encoded page data for one page.
 struct PageProcessingResult {
-    word_map: HashMap<String, PackedWord>,
+    words: Vec<(String, PackedWord)>,
     filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
     encoded_page: IntermediaryPageData,
 }
@@ -78,135 +78,25 @@ pub const PAGES_PER_CHUNK: usize = 1024;
 /// One page's words, filters and fragment, made ready to merge into the index. The
 /// page's meta field ids are its own; `IndexBuilder::finish` renumbers them.
 fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
-    // liangbiao patch: sized once instead of grown word by word.
-    let mut local_word_map: HashMap<String, PackedWord> =
-        HashMap::with_capacity(page.word_data.len() + page.meta_word_data.len());
-
-    for (word, positions) in page.word_data {
-        // Group positions by original_word for this page
-        let mut normalized_positions: Vec<FossickedWord> = Vec::new();
-        let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
-
-        for fossicked in positions {
-            if fossicked.original_word.is_none() {
-                // No diacritics - original matches normalized form
-                normalized_positions.push(fossicked);
-            } else {
-                // Original form differs (has diacritics) - stored instead in additional_variants
-                variant_positions
-                    .entry(fossicked.original_word.as_deref().cloned().unwrap())
-                    .or_default()
-                    .push(fossicked);
-            }
-        }
-
-        // liangbiao patch: the word is the key; `IndexBuilder::merge` puts it in the
-        // entry once per index rather than twice per page.
-        let packed_word = local_word_map.entry(word).or_insert_with(|| PackedWord {
-            word: String::new(),
-            pages: Vec::new(),
-            additional_variants: Vec::new(),
-        });
-
-        if !normalized_positions.is_empty() {
-            packed_word.pages.push(positions_to_packed_page(
-                normalized_positions,
-                page.fragment.page_number,
-            ));
-        }
-
-        for (variant_form, variant_pos) in variant_positions {
-            let variant_page = positions_to_packed_page(variant_pos, page.fragment.page_number);
-
-            if let Some(existing_variant) = packed_word
-                .additional_variants
-                .iter_mut()
-                .find(|v| v.form == variant_form)
-            {
-                existing_variant.pages.push(variant_page);
-            } else {
-                packed_word.additional_variants.push(PackedVariant {
-                    form: variant_form,
-                    pages: vec![variant_page],
-                });
-            }
-        }
-    }
-
+    // liangbiao patch: a list rather than a map, since each word of `word_data` is
+    // there once; a meta word takes its body positions out of `word_data` first, so
+    // that both land in the same entry, as they did in the map.
+    let page_number = page.fragment.page_number;
+    let mut word_data = page.word_data;
+    let mut words: Vec<(String, PackedWord)> =
+        Vec::with_capacity(word_data.len() + page.meta_word_data.len());
     for (word, meta_positions) in page.meta_word_data {
-        let mut normalized_meta_positions: Vec<MetaFossickedWord> = Vec::new();
-        let mut variant_meta_positions: BTreeMap<String, Vec<MetaFossickedWord>> = BTreeMap::new();
-
-        for meta_fossicked in meta_positions {
-            if let Some(original) = meta_fossicked.original_word.clone() {
-                variant_meta_positions
-                    .entry(original)
-                    .or_default()
-                    .push(meta_fossicked);
-            } else {
-                normalized_meta_positions.push(meta_fossicked);
-            }
+        let mut packed = PackedWord::for_page();
+        if let Some(positions) = word_data.remove(&word) {
+            add_body_positions(&mut packed, positions, page_number);
         }
-
-        // liangbiao patch: the word is the key; `IndexBuilder::merge` puts it in the
-        // entry once per index rather than twice per page.
-        let packed_word = local_word_map.entry(word).or_insert_with(|| PackedWord {
-            word: String::new(),
-            pages: Vec::new(),
-            additional_variants: Vec::new(),
-        });
-
-        if !normalized_meta_positions.is_empty() {
-            let meta_locs = meta_positions_to_packed(normalized_meta_positions);
-
-            if let Some(existing_page) = packed_word
-                .pages
-                .iter_mut()
-                .find(|p| p.page_number == page.fragment.page_number)
-            {
-                existing_page.meta_locs = meta_locs;
-            } else {
-                packed_word.pages.push(PackedPage {
-                    page_number: page.fragment.page_number,
-                    locs: vec![],
-                    meta_locs,
-                });
-            }
-        }
-
-        // Handle diacritic variants in meta
-        for (variant_form, variant_pos) in variant_meta_positions {
-            let meta_locs = meta_positions_to_packed(variant_pos);
-
-            if let Some(existing_variant) = packed_word
-                .additional_variants
-                .iter_mut()
-                .find(|v| v.form == variant_form)
-            {
-                if let Some(existing_page) = existing_variant
-                    .pages
-                    .iter_mut()
-                    .find(|p| p.page_number == page.fragment.page_number)
-                {
-                    existing_page.meta_locs = meta_locs;
-                } else {
-                    existing_variant.pages.push(PackedPage {
-                        page_number: page.fragment.page_number,
-                        locs: vec![],
-                        meta_locs,
-                    });
-                }
-            } else {
-                packed_word.additional_variants.push(PackedVariant {
-                    form: variant_form,
-                    pages: vec![PackedPage {
-                        page_number: page.fragment.page_number,
-                        locs: vec![],
-                        meta_locs,
-                    }],
-                });
-            }
-        }
+        add_meta_positions(&mut packed, meta_positions, page_number);
+        words.push((word, packed));
+    }
+    for (word, positions) in word_data {
+        let mut packed = PackedWord::for_page();
+        add_body_positions(&mut packed, positions, page_number);
+        words.push((word, packed));
     }
 
     // Collect filter entries for this page
@@ -218,7 +108,7 @@ fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
         .flat_map(|(filter, values)| {
             values
                 .iter()
-                .map(move |value| (filter.clone(), value.clone(), page.fragment.page_number))
+                .map(move |value| (filter.clone(), value.clone(), page_number))
         })
         .collect();
 
@@ -232,9 +122,150 @@ fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
     };
 
     PageProcessingResult {
-        word_map: local_word_map,
+        words,
         filter_entries,
         encoded_page,
+    }
+}
+
+impl PackedWord {
+    /// liangbiao patch: an entry of a page's word list; the word is beside it, and put in
+    /// by `IndexBuilder::merge` once per index.
+    fn for_page() -> Self {
+        PackedWord {
+            word: String::new(),
+            pages: Vec::new(),
+            additional_variants: Vec::new(),
+        }
+    }
+}
+
+/// Where a word occurs in a page's text: on the word, or on the variant with the
+/// diacritics it was written with.
+fn add_body_positions(
+    packed_word: &mut PackedWord,
+    positions: Vec<FossickedWord>,
+    page_number: usize,
+) {
+    // liangbiao patch: most words have no variant; their positions are used as they are.
+    if !positions.is_empty() && positions.iter().all(|p| p.original_word.is_none()) {
+        packed_word
+            .pages
+            .push(positions_to_packed_page(positions, page_number));
+        return;
+    }
+    // Group positions by original_word for this page
+    let mut normalized_positions: Vec<FossickedWord> = Vec::new();
+    let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
+
+    for fossicked in positions {
+        if fossicked.original_word.is_none() {
+            // No diacritics - original matches normalized form
+            normalized_positions.push(fossicked);
+        } else {
+            // Original form differs (has diacritics) - stored instead in additional_variants
+            variant_positions
+                .entry(fossicked.original_word.as_deref().cloned().unwrap())
+                .or_default()
+                .push(fossicked);
+        }
+    }
+
+    if !normalized_positions.is_empty() {
+        packed_word
+            .pages
+            .push(positions_to_packed_page(normalized_positions, page_number));
+    }
+
+    for (variant_form, variant_pos) in variant_positions {
+        let variant_page = positions_to_packed_page(variant_pos, page_number);
+
+        if let Some(existing_variant) = packed_word
+            .additional_variants
+            .iter_mut()
+            .find(|v| v.form == variant_form)
+        {
+            existing_variant.pages.push(variant_page);
+        } else {
+            packed_word.additional_variants.push(PackedVariant {
+                form: variant_form,
+                pages: vec![variant_page],
+            });
+        }
+    }
+}
+
+/// Where a word occurs in a page's meta fields, on the page's entry for the word (or
+/// the variant's) if its text has one.
+fn add_meta_positions(
+    packed_word: &mut PackedWord,
+    meta_positions: Vec<MetaFossickedWord>,
+    page_number: usize,
+) {
+    let mut normalized_meta_positions: Vec<MetaFossickedWord> = Vec::new();
+    let mut variant_meta_positions: BTreeMap<String, Vec<MetaFossickedWord>> = BTreeMap::new();
+
+    for meta_fossicked in meta_positions {
+        if let Some(original) = meta_fossicked.original_word.clone() {
+            variant_meta_positions
+                .entry(original)
+                .or_default()
+                .push(meta_fossicked);
+        } else {
+            normalized_meta_positions.push(meta_fossicked);
+        }
+    }
+
+    if !normalized_meta_positions.is_empty() {
+        let meta_locs = meta_positions_to_packed(normalized_meta_positions);
+
+        if let Some(existing_page) = packed_word
+            .pages
+            .iter_mut()
+            .find(|p| p.page_number == page_number)
+        {
+            existing_page.meta_locs = meta_locs;
+        } else {
+            packed_word.pages.push(PackedPage {
+                page_number,
+                locs: vec![],
+                meta_locs,
+            });
+        }
+    }
+
+    // Handle diacritic variants in meta
+    for (variant_form, variant_pos) in variant_meta_positions {
+        let meta_locs = meta_positions_to_packed(variant_pos);
+
+        if let Some(existing_variant) = packed_word
+            .additional_variants
+            .iter_mut()
+            .find(|v| v.form == variant_form)
+        {
+            if let Some(existing_page) = existing_variant
+                .pages
+                .iter_mut()
+                .find(|p| p.page_number == page_number)
+            {
+                existing_page.meta_locs = meta_locs;
+            } else {
+                existing_variant.pages.push(PackedPage {
+                    page_number,
+                    locs: vec![],
+                    meta_locs,
+                });
+            }
+        } else {
+            packed_word.additional_variants.push(PackedVariant {
+                form: variant_form,
+                pages: vec![PackedPage {
+                    page_number,
+                    locs: vec![],
+                    meta_locs,
+                }],
+            });
+        }
     }
 }
 
@@ -326,7 +357,6 @@ impl IndexBuilder {
             outcome
         })
     }
-
 }
 
 /// Number the pages after `summaries`, keep what the end needs of each, and make their
@@ -357,7 +387,7 @@ impl MergedPages {
     }
 
     fn merge(&mut self, result: PageProcessingResult, language: &str) {
-        for (word, packed) in result.word_map {
+        for (word, packed) in result.words {
             match self.word_map.entry(word) {
                 hashbrown::hash_map::Entry::Occupied(mut entry) => {
                     let existing = entry.get_mut();
