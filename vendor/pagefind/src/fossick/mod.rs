@@ -17,7 +17,8 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
-    cross_pair_is_plain, is_plain_han_word, is_single_char_clusters, plain_han_parts,
+    cross_pair_is_plain, is_plain_han_word, is_plain_punctuation_word, is_single_char_clusters,
+    plain_han_parts,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -530,6 +531,14 @@ impl Fossicker {
             }
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
+
+            // liangbiao patch: a word of punctuation only (，。、“”（）and the like)
+            // indexes nothing (see `is_plain_punctuation_word`) but still takes a place.
+            if is_plain_punctuation_word(&base_word, &options.include_characters) {
+                max_word_index = total_word_index;
+                total_word_index += 1;
+                return;
+            }
 
             // liangbiao patch: most words of a Chinese page are Han ideographs only, for
             // which the word and its pairs are all there is to index, and none needs a

@@ -201,6 +201,27 @@ pub fn is_single_char_clusters(text: &str) -> bool {
     })
 }
 
+/// liangbiao patch: a word of punctuation only, none of it alphanumeric, an included
+/// character or possibly an emoji: ASCII punctuation but `#` and `*` (keycap emoji),
+/// the middle dot, general punctuation up to U+2027, CJK punctuation but 〰 and 〽, and
+/// the fullwidth punctuation forms. `get_indexable_words` finds no word in it (nothing
+/// is left once normalised, its parts are empty, it has no emoji), `get_dotted_tails`
+/// no tail of two characters, and it is no segmented cluster, so it has no pairs.
+pub fn is_plain_punctuation_word(word: &str, include_characters: &[char]) -> bool {
+    !word.is_empty()
+        && word.chars().all(|c| {
+            let punctuation = match c {
+                '#' | '*' => false,
+                '!'..='/' | ':'..='@' | '['..='`' | '{'..='~' | '\u{B7}' => true,
+                '\u{3030}' | '\u{303D}' => false,
+                _ => matches!(c as u32,
+                    0x2010..=0x2027 | 0x3000..=0x303F
+                        | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65),
+            };
+            punctuation && !c.is_alphanumeric() && !include_characters.contains(&c)
+        })
+}
+
 /// liangbiao patch: what `get_indexable_words`, `get_dotted_tails` and
 /// `get_indexable_bigrams` return together for a word of plain Han ideographs when there
 /// is no stemmer, as byte ranges of the word and in the same order: the word itself,
