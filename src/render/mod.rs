@@ -301,15 +301,20 @@ impl<'a> PageRenderer<'a> {
             canonical: self.site.base_url.absolute(&job.path_url()),
             nav: job.nav,
         };
-        // `from_value` moves the page data in; `Context::insert` would serialize it again.
-        let context = Context::from_value(serde_json::json!({
-            "site": self.common.clone(),
-            "page": page,
-            "data": (job.data)()?,
-        }))
-        .map_err(|e| BuildError::Template {
-            template: job.template.to_string(),
-            message: error_chain(&e),
+        // `from_value` moves the page data in, where `Context::insert` (and `json!`, which
+        // calls `to_value` on each member) would copy it once more.
+        let mut root = serde_json::Map::new();
+        root.insert("site".to_string(), self.common.clone());
+        root.insert(
+            "page".to_string(),
+            serde_json::to_value(page).expect("views serialize"),
+        );
+        root.insert("data".to_string(), (job.data)()?);
+        let context = Context::from_value(serde_json::Value::Object(root)).map_err(|e| {
+            BuildError::Template {
+                template: job.template.to_string(),
+                message: error_chain(&e),
+            }
         })?;
         let html = self.templates.render(job.template, &context)?;
         drop(context);
