@@ -661,3 +661,53 @@ fn each_who_page_lists_exactly_the_items_tagged_for_its_group_by_region() {
     }
     assert!(tagged_items >= 30, "only {tagged_items} tagged items");
 }
+
+/// Listing rows are rendered once per standard through the theme's `standard_row` macro.
+/// A theme without that macro (its `standards_table` renders each row, as themes did
+/// before) must list the same rows.
+#[test]
+fn a_theme_without_the_standard_row_macro_lists_the_same_rows() {
+    let theme = tempfile::tempdir().unwrap();
+    for part in ["content", "templates", "static"] {
+        common::copy_tree(&repo_root().join(part), &theme.path().join(part));
+    }
+    std::fs::copy(
+        repo_root().join("config.toml"),
+        theme.path().join("config.toml"),
+    )
+    .unwrap();
+    let macros_path = theme.path().join("templates/partials/macros.html");
+    let macros = std::fs::read_to_string(&macros_path).unwrap();
+    let start = macros.find("{% macro standard_row(").unwrap();
+    let end = macros.find("{% endmacro standard_row %}").unwrap();
+    let body = &macros[macros[start..].find("%}").unwrap() + start + 2..end];
+    let old_theme = format!("{}{}", &macros[..start], &macros[end + "{% endmacro standard_row %}".len()..])
+        .replace(
+            "{% if row.html %}{{ row.html | safe }}{% else %}{{ self::standard_row(row=row, show_relation=show_relation) }}{% endif %}",
+            body,
+        );
+    assert!(
+        !old_theme.contains("macro standard_row") && !old_theme.contains("self::standard_row"),
+        "the row is inline again"
+    );
+    std::fs::write(&macros_path, old_theme).unwrap();
+
+    let rows = |root: &std::path::Path| {
+        let files = liangbiao::render(&BuildOptions::new(root)).unwrap().files;
+        files
+            .into_iter()
+            .filter(|f| f.path.starts_with("standards/") && f.path.contains("index.html"))
+            .map(|f| {
+                let page = scraper::Html::parse_document(&String::from_utf8(f.bytes).unwrap());
+                let rows: Vec<String> = select(&page, "table.standards tbody tr")
+                    .iter()
+                    .map(|tr| tr.text().collect::<String>().split_whitespace().collect())
+                    .collect();
+                (f.path, rows)
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (made_once, inline) = (rows(&repo_root()), rows(theme.path()));
+    assert!(made_once["standards/index.html"].len() > 50);
+    assert_eq!(made_once, inline);
+}

@@ -99,7 +99,8 @@ pub fn render_site(
     progress: &dyn Progress,
     sink: &FileSink,
 ) -> Result<Vec<TemplateTiming>, BuildError> {
-    let views = Views::new(site);
+    let rows = standards::ListedRows::new(templates, site.standards.len());
+    let views = Views::rendering(site, &rows);
     let (jobs, who_items) = views.jobs();
     progress.stage("render", jobs.len());
     let pages = PageRenderer::new(site, templates, assets, progress, sink)?;
@@ -166,7 +167,8 @@ pub fn render_on_request(
     sink: &FileSink,
 ) -> Result<bool, BuildError> {
     let started = Instant::now();
-    let views = Views::new(site);
+    let rows = standards::ListedRows::new(templates, site.standards.len());
+    let views = Views::rendering(site, &rows);
     let (jobs, who_items) = views.jobs();
     let pages = PageRenderer::new(site, templates, assets, &crate::NoProgress, sink)?;
     // In site order, taken from the end.
@@ -454,6 +456,8 @@ impl CommonView {
 struct Views<'a> {
     site: &'a Site,
     base: &'a BaseUrl,
+    /// Listing rows rendered once per standard, when rendering pages (not for search).
+    listed_rows: Option<&'a standards::ListedRows<'a>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -567,6 +571,15 @@ impl<'a> Views<'a> {
         Views {
             site,
             base: &site.base_url,
+            listed_rows: None,
+        }
+    }
+
+    /// Views for rendering pages, whose standards listings take their rows from `rows`.
+    fn rendering(site: &'a Site, rows: &'a standards::ListedRows<'a>) -> Self {
+        Views {
+            listed_rows: Some(rows),
+            ..Views::new(site)
         }
     }
 

@@ -6,12 +6,29 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Link, PageJob, Views};
+use super::{Link, PageJob, Templates, Views};
 use crate::model::{Relation, Standard, StandardId, StandardStatus};
 use crate::standard_code::StandardLevel;
+use crate::BuildError;
 
 /// Rows per listing page.
 pub const PAGE_SIZE: usize = 100;
+
+/// The listing rows of the standards, each rendered when first listed (by index of
+/// standard). A standard is listed under its level, status, domains and regions.
+pub(super) struct ListedRows<'a> {
+    templates: &'a Templates,
+    rows: Vec<OnceLock<String>>,
+}
+
+impl<'a> ListedRows<'a> {
+    pub(super) fn new(templates: &'a Templates, standards: usize) -> Self {
+        ListedRows {
+            templates,
+            rows: (0..standards).map(|_| OnceLock::new()).collect(),
+        }
+    }
+}
 
 #[derive(Serialize, Clone)]
 pub(super) struct StandardRow {
@@ -105,6 +122,27 @@ impl Views<'_> {
     /// the pilot did with the standard; other tables show who uses it, the first few
     /// pilots by name and the rest as a count (the standard's page lists them all, and a
     /// national standard may be used by thousands).
+    /// A row of a standards listing: made once per standard and kept, as HTML, when the
+    /// theme can render it alone; else the row's data, for `standards_table` to render.
+    fn listed_row(&self, id: StandardId) -> Result<serde_json::Value, BuildError> {
+        let Some(rows) = self.listed_rows else {
+            return Ok(serde_json::to_value(self.standard_row(id, None)).expect("views serialize"));
+        };
+        let cell = &rows.rows[id.0];
+        if let Some(html) = cell.get() {
+            return Ok(serde_json::json!({ "html": html }));
+        }
+        let row = self.standard_row(id, None);
+        match rows.templates.standard_row(&row) {
+            // Two pages may render the row at once; the first kept serves both.
+            Some(html) => {
+                let html = html?;
+                Ok(serde_json::json!({ "html": cell.get_or_init(|| html) }))
+            }
+            None => Ok(serde_json::to_value(row).expect("views serialize")),
+        }
+    }
+
     pub(super) fn standard_row(&self, id: StandardId, relation: Option<Relation>) -> StandardRow {
         let site = self.site;
         let standard = site.standard(id);
@@ -331,14 +369,14 @@ impl Views<'_> {
                 let (heading, intro) = (title.to_string(), description.to_string());
                 let groupings = Arc::clone(&groupings);
                 let first = i * PAGE_SIZE;
-                let data = move || serde_json::json!({
+                let data = move || Ok(serde_json::json!({
                     "caption": format!("{heading}（第 {}–{} 项，共 {total} 项）", first + 1, first + chunk.len()),
                     "heading": heading,
                     "intro": intro,
                     "total": total,
                     "from": if total == 0 { 0 } else { first + 1 },
                     "to": first + chunk.len(),
-                    "rows": chunk.iter().map(|&id| self.standard_row(id, None)).collect::<Vec<_>>(),
+                    "rows": chunk.iter().map(|&id| self.listed_row(id)).collect::<Result<Vec<_>, _>>()?,
                     "pages": if last > 1 { links } else { Vec::new() },
                     "groupings": if with_groupings {
                         groupings.get_or_init(|| serde_json::to_value(self.groupings()).expect("views serialize")).clone()
@@ -346,9 +384,10 @@ impl Views<'_> {
                         serde_json::Value::Array(Vec::new())
                     },
                     "index_url": self.base.link("standards/"),
-                });
+                }));
                 let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };
-                self.job_later(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
+                self.job_later(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", serde_json::Value::default)
+                    .trying(data)
             })
             .collect()
     }

@@ -19,7 +19,16 @@ use crate::BuildError;
 /// The templates, parsed once per build.
 pub struct Templates {
     tera: Tera,
+    /// Whether the theme's macros have `standard_row`, so that a listing's rows can be
+    /// rendered once per standard ([`STANDARD_ROW`]).
+    renders_rows: bool,
 }
+
+/// The internal template that renders one row of a standards listing with the theme's
+/// `standard_row` macro. A standard is listed several times (under its level, status,
+/// domains and regions); the row is rendered once, which was a quarter of a build.
+const STANDARD_ROW: &str = "__liangbiao/standard_row.html";
+const MACROS: &str = "partials/macros.html";
 
 impl Templates {
     /// Reads `<root>/templates/**`. With `minify`, HTML templates are minified and the
@@ -28,10 +37,13 @@ impl Templates {
     pub fn load(root: &Path, minify: bool) -> Result<Templates, BuildError> {
         let dir = root.join("templates");
         let sources = read_sources(&dir)?;
+        let renders_rows = sources
+            .iter()
+            .any(|(name, text)| name == MACROS && text.contains("macro standard_row("));
         // Parsed as written first, so that an error names the editor's line.
         let as_written = tera_from(&dir, sources.clone())?;
         if !minify {
-            return Ok(Templates { tera: as_written });
+            return Templates::with_rows(as_written, renders_rows);
         }
         let minified = sources
             .into_iter()
@@ -54,7 +66,36 @@ impl Templates {
             },
             other => other,
         })?;
-        Ok(Templates { tera })
+        Templates::with_rows(tera, renders_rows)
+    }
+
+    fn with_rows(mut tera: Tera, renders_rows: bool) -> Result<Templates, BuildError> {
+        if renders_rows {
+            tera.add_raw_template(
+                STANDARD_ROW,
+                &format!(
+                    "{{% import \"{MACROS}\" as m %}}{{{{ m::standard_row(row=row, show_relation=false) }}}}"
+                ),
+            )
+            .map_err(|e| BuildError::Template {
+                template: MACROS.to_string(),
+                message: error_chain(&e),
+            })?;
+        }
+        Ok(Templates { tera, renders_rows })
+    }
+
+    /// One listing row of a standard, rendered with the theme's `standard_row` macro; None
+    /// when the theme has no such macro (its `standards_table` then renders the row).
+    pub(super) fn standard_row(
+        &self,
+        row: &impl serde::Serialize,
+    ) -> Option<Result<String, BuildError>> {
+        self.renders_rows.then(|| {
+            let mut context = Context::new();
+            context.insert("row", row);
+            self.render(STANDARD_ROW, &context)
+        })
     }
 
     pub(super) fn render(&self, template: &str, context: &Context) -> Result<String, BuildError> {
