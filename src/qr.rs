@@ -81,45 +81,56 @@ const MASKS: [MaskPattern; 8] = [
 /// finder-like patterns without four light modules on one side (less the 9 per
 /// direction of the three real finders), and the distance of the dark share from half.
 fn penalty(colors: &[Color], width: usize) -> i64 {
-    let dark = |x: usize, y: usize| colors[y * width + x] == Color::Dark;
+    // Rows, then columns, as lines of booleans: each rule then reads a slice.
+    let rows: Vec<bool> = colors.iter().map(|&c| c == Color::Dark).collect();
+    let columns: Vec<bool> = (0..width * width)
+        .map(|i| rows[(i % width) * width + i / width])
+        .collect();
     let mut score = 0;
-    for horizontal in [true, false] {
-        let at = |i: usize, j: usize| if horizontal { dark(j, i) } else { dark(i, j) };
-        for i in 0..width {
-            let mut run = 1;
-            for j in 1..=width {
-                if j < width && at(i, j) == at(i, j - 1) {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += run - 2;
-                    }
-                    run = 1;
-                }
-            }
-            for j in 0..width.saturating_sub(6) {
-                const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-                if (0..7).any(|k| at(i, j + k) != FINDER[k]) {
-                    continue;
-                }
-                let dark_in = |from: usize, to: usize| (from..to.min(width)).any(|k| at(i, k));
-                if !dark_in(j.saturating_sub(4), j) || !dark_in(j + 7, j + 11) {
-                    score += 40;
-                }
-            }
+    for grid in [&rows, &columns] {
+        for line in grid.chunks(width) {
+            score += line_penalty(line);
         }
         score -= 360;
     }
     for y in 0..width - 1 {
+        let (row, next) = (&rows[y * width..][..width], &rows[(y + 1) * width..][..width]);
         for x in 0..width - 1 {
-            let c = dark(x, y);
-            if dark(x + 1, y) == c && dark(x, y + 1) == c && dark(x + 1, y + 1) == c {
+            let c = row[x];
+            if row[x + 1] == c && next[x] == c && next[x + 1] == c {
                 score += 3;
             }
         }
     }
-    let ratio = colors.iter().filter(|&&c| c == Color::Dark).count() * 200 / colors.len();
+    let ratio = rows.iter().filter(|&&dark| dark).count() * 200 / rows.len();
     score + ratio.abs_diff(100) as i64
+}
+
+/// Runs of five or more in one line, and finder-like patterns in it.
+fn line_penalty(line: &[bool]) -> i64 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let mut score = 0;
+    let mut run = 1;
+    for j in 1..=line.len() {
+        if j < line.len() && line[j] == line[j - 1] {
+            run += 1;
+        } else {
+            if run >= 5 {
+                score += run - 2;
+            }
+            run = 1;
+        }
+    }
+    for (j, window) in line.windows(7).enumerate() {
+        if window != FINDER {
+            continue;
+        }
+        let dark_in = |from: usize, to: usize| line[from..to.min(line.len())].contains(&true);
+        if !dark_in(j.saturating_sub(4), j) || !dark_in(j + 7, j + 11) {
+            score += 40;
+        }
+    }
+    score
 }
 
 #[cfg(test)]
