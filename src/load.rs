@@ -68,12 +68,12 @@ pub fn load_site_again(
     changed: &[PathBuf],
 ) -> Result<LoadedSite, Diagnostics> {
     let root = previous.root.as_path();
-    let changed: Option<HashSet<&Path>> =
-        changed.iter().map(|p| p.strip_prefix(root).ok()).collect();
+    let changed: Option<Vec<PathBuf>> = changed.iter().map(|p| site_relative(root, p)).collect();
     // A path outside the root cannot be matched to a file: read everything to be sure.
-    let Some(mut changed) = changed else {
+    let Some(changed) = changed else {
         return load_site(root);
     };
+    let mut changed: HashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
     // Templates and static files are not content.
     changed.retain(|path| path.starts_with("content") || *path == Path::new(CONFIG_FILE));
     if let Some(edited) = read_edited(previous, &changed) {
@@ -85,6 +85,29 @@ pub fn load_site_again(
         .map(|file| (file.path.as_path(), file))
         .collect();
     read_site(root, &unchanged)
+}
+
+/// `path` below `root`, as the site's files are named. The watcher names files by the
+/// path it was given to watch, so `serve` run in the site's folder hears of
+/// `/site/./content/x.md` for a root of `.`: both are made absolute and rid of `.` first,
+/// then, failing that (a symbolic link on the way), compared as canonical paths.
+fn site_relative(root: &Path, path: &Path) -> Option<PathBuf> {
+    let lexical = |p: &Path| -> Option<PathBuf> {
+        let absolute = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
+        Some(
+            absolute
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect(),
+        )
+    };
+    let below = |root: PathBuf, path: PathBuf| path.strip_prefix(root).ok().map(Path::to_path_buf);
+    below(lexical(root)?, lexical(path)?)
+        .or_else(|| below(root.canonicalize().ok()?, path.canonicalize().ok()?))
 }
 
 /// `previous` with the `changed` files read again, if each of them is a file of the site
@@ -376,6 +399,26 @@ fn line_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_watched_path_is_named_as_the_sites_files_are() {
+        use std::path::{Path, PathBuf};
+        let here = std::env::current_dir().unwrap();
+        let named = |root: &str, path: PathBuf| super::site_relative(Path::new(root), &path);
+        let expected = Some(PathBuf::from("content/pilots/a.md"));
+        assert_eq!(named(".", here.join("./content/pilots/a.md")), expected);
+        assert_eq!(named("./", here.join("content/pilots/a.md")), expected);
+        let root = here.to_string_lossy().into_owned();
+        assert_eq!(
+            named(&root, PathBuf::from("./content/pilots/a.md")),
+            expected
+        );
+        assert_eq!(named(&root, here.join("content/pilots/a.md")), expected);
+        assert_eq!(
+            named(&format!("{root}/content"), here.join("config.toml")),
+            None
+        );
+    }
+
     use super::*;
 
     fn split(text: &str) -> Result<(String, String), FenceError> {

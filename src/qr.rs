@@ -94,7 +94,10 @@ fn penalty(colors: &[Color], width: usize) -> i64 {
         score -= 360;
     }
     for y in 0..width - 1 {
-        let (row, next) = (&rows[y * width..][..width], &rows[(y + 1) * width..][..width]);
+        let (row, next) = (
+            &rows[y * width..][..width],
+            &rows[(y + 1) * width..][..width],
+        );
         for x in 0..width - 1 {
             let c = row[x];
             if row[x + 1] == c && next[x] == c && next[x + 1] == c {
