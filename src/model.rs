@@ -395,34 +395,56 @@ pub struct StandardEntry {
     pub url: Option<String>,
     pub source: SourceId,
     pub note: Option<String>,
+    /// Made from the code and title once, when the file is checked (and remembered with
+    /// it by `serve`), rather than at every comparison across files.
+    pub keys: StandardKeys,
+}
+
+/// What a standard entry is known by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandardKeys {
+    code_key: Option<String>,
+    identity: String,
+    slug: String,
+}
+
+impl StandardKeys {
+    pub fn of(code: Option<&StandardCode>, raw_code: Option<&str>, title: &str) -> StandardKeys {
+        let code_key = code
+            .map(ToString::to_string)
+            .or_else(|| raw_code.map(str::to_string));
+        let identity = code_key.clone().unwrap_or_else(|| format!("《{title}》"));
+        let slug = match code {
+            Some(code) => code.slug(),
+            None => {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::digest(identity.as_bytes());
+                let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+                format!("t-{hex}")
+            }
+        };
+        StandardKeys {
+            code_key,
+            identity,
+            slug,
+        }
+    }
 }
 
 impl StandardEntry {
     /// The code as shown: parsed and normalised, or as written.
-    pub fn code_key(&self) -> Option<String> {
-        self.code
-            .as_ref()
-            .map(ToString::to_string)
-            .or_else(|| self.raw_code.clone())
+    pub fn code_key(&self) -> Option<&str> {
+        self.keys.code_key.as_deref()
     }
 
     /// What makes two entries the same standard: the code, or the title when there is none.
-    pub fn identity(&self) -> String {
-        self.code_key()
-            .unwrap_or_else(|| format!("《{}》", self.title))
+    pub fn identity(&self) -> &str {
+        &self.keys.identity
     }
 
     /// The URL slug: from the code where it parses, else a hash of the identity.
-    pub fn slug(&self) -> String {
-        match &self.code {
-            Some(code) => code.slug(),
-            None => {
-                use sha2::{Digest, Sha256};
-                let digest = Sha256::digest(self.identity().as_bytes());
-                let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-                format!("t-{hex}")
-            }
-        }
+    pub fn slug(&self) -> &str {
+        &self.keys.slug
     }
 }
 
@@ -985,13 +1007,13 @@ fn merge_standards(
         };
         policies[pilot.0] = file.policies;
         for entry in file.standards {
-            let identity = entry.identity();
+            let identity = entry.identity().to_string();
             listed.push((pilot, identity.clone()));
             let standard = by_identity
                 .entry(identity)
                 .or_insert_with_key(|identity| Standard {
                     identity: identity.clone(),
-                    slug: entry.slug(),
+                    slug: entry.slug().to_string(),
                     code: entry.code.clone(),
                     raw_code: entry.raw_code.clone(),
                     title: entry.title.clone(),

@@ -1165,9 +1165,9 @@ fn check_all_services(
                 .standards
                 .iter()
                 .flat_map(|s| {
-                    let by_title = (format!("《{}》", s.title), s.identity());
+                    let by_title = (format!("《{}》", s.title), s.identity().to_string());
                     s.code_key()
-                        .map(|code| (code, s.identity()))
+                        .map(|code| (code.to_string(), s.identity().to_string()))
                         .into_iter()
                         .chain([by_title])
                 })
@@ -1207,8 +1207,8 @@ fn check_standard_slugs(
 ) {
     for entry in &checked.standards {
         let identity = entry.identity();
-        match seen.get(&entry.slug()) {
-            Some(other) if *other != identity => {
+        match seen.get(entry.slug()) {
+            Some(other) if other != identity => {
                 let needle = entry.raw_code.as_deref().unwrap_or(&entry.title);
                 problems.push(
                     Diagnostic::error(
@@ -1223,7 +1223,7 @@ fn check_standard_slugs(
                 );
             }
             _ => {
-                seen.insert(entry.slug(), identity);
+                seen.insert(entry.slug().to_string(), identity.to_string());
             }
         }
     }

@@ -12,7 +12,9 @@ use super::{
     bare_title, check_pilot_of_file, non_empty, one_of, parse_file, EntryContext, References,
 };
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
-use crate::model::{PilotStandards, Policy, Relation, Slug, StandardEntry, StandardStatus};
+use crate::model::{
+    PilotStandards, Policy, Relation, Slug, StandardEntry, StandardKeys, StandardStatus,
+};
 use crate::standard_code::{StandardCode, StandardLevel};
 
 #[derive(Deserialize)]
@@ -86,7 +88,7 @@ pub fn check_standards_file(
         if let Some(standard) = check_standard(entry, refs, &ctx, problems) {
             check_dates(entry, &standard, today, &ctx, problems);
             if let Some(key) = standard.code_key() {
-                check_unique_code(&key, entry, &mut codes, &ctx, problems);
+                check_unique_code(key, entry, &mut codes, &ctx, problems);
             }
             standards.push(standard);
         }
@@ -160,7 +162,9 @@ fn check_standard(
             return None;
         }
     }
+    let keys = StandardKeys::of(code.as_ref(), raw_code.as_deref(), &title);
     Some(StandardEntry {
+        keys,
         code,
         raw_code,
         title,
