@@ -399,11 +399,12 @@ fn line_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_watched_path_is_named_as_the_sites_files_are() {
-        use std::path::{Path, PathBuf};
         let here = std::env::current_dir().unwrap();
-        let named = |root: &str, path: PathBuf| super::site_relative(Path::new(root), &path);
+        let named = |root: &str, path: PathBuf| site_relative(Path::new(root), &path);
         let expected = Some(PathBuf::from("content/pilots/a.md"));
         assert_eq!(named(".", here.join("./content/pilots/a.md")), expected);
         assert_eq!(named("./", here.join("content/pilots/a.md")), expected);
@@ -418,8 +419,6 @@ mod tests {
             None
         );
     }
-
-    use super::*;
 
     fn split(text: &str) -> Result<(String, String), FenceError> {
         front_matter_ranges(text).map(|(fm, body)| (text[fm].to_string(), text[body].to_string()))

@@ -56,10 +56,7 @@ pub struct SearchSection {
 /// The files of the index: `pagefind/pagefind.js`, its WebAssembly, index chunks,
 /// fragments and filters. The Pagefind UI bundles are left out: the site has its own.
 pub fn index(records: Vec<SearchRecord>) -> Result<Vec<OutputFile>, BuildError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| search_error(e.to_string()))?;
-    let files = runtime.block_on(build_index(records))?;
+    let files = runtime()?.block_on(build_index(records))?;
     Ok(files
         .into_iter()
         .filter(|f| is_needed(&f.filename.to_string_lossy()))
@@ -90,6 +87,13 @@ async fn build_index(
     index
         .get_files()
         .await
+        .map_err(|e| search_error(e.to_string()))
+}
+
+/// Pagefind's API is async; its work runs on rayon, so one thread drives it.
+fn runtime() -> Result<tokio::runtime::Runtime, BuildError> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
         .map_err(|e| search_error(e.to_string()))
 }
 
@@ -217,16 +221,16 @@ mod tests {
         files
     }
 
-    /// The patched Pagefind merges pages into the index as it parses them, a chunk at a
-    /// time; its own path holds every page until the end. Both must write the same files.
+    /// `add_html_files` parses pages in chunks and merges each into the index on another
+    /// thread while the next is parsed; `add_html_file` keeps every page and indexes them
+    /// all at the end. Chunk boundaries, the pipeline and fragment hashing must not change
+    /// what is written.
     #[test]
     fn index_built_as_pages_are_parsed_equals_pagefinds_own() {
         // More than one chunk, and two records with the same text (one fragment hash).
         let mut records: Vec<SearchRecord> = (0..1100).map(record).collect();
         records[7].title = records[6].title.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = runtime().unwrap();
         let own = runtime.block_on(async {
             let mut index = new_index().unwrap();
             for record in &records {
@@ -304,9 +308,7 @@ mod tests {
         let mut full = record(5);
         assert!(!full.regions.is_empty() && !full.sections.is_empty());
         full.title = "zzqfull".to_string();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = runtime().unwrap();
         let files = files(runtime.block_on(build_index(vec![bare, full])).unwrap());
         let (_, meta) = files
             .iter()
@@ -331,9 +333,7 @@ mod tests {
     fn a_url_twice_is_an_error_not_a_silent_replacement() {
         let mut records = vec![record(1), record(2)];
         records[1].url = records[0].url.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = runtime().unwrap();
         let Err(error) = runtime.block_on(build_index(records)) else {
             panic!("two records with one URL were indexed");
         };

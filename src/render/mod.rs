@@ -362,16 +362,7 @@ fn record_time(
     }
 }
 
-impl<'a> PageJob<'a> {
-    /// The same page, with data that may fail to be made (and then fails the build).
-    fn trying(
-        mut self,
-        data: impl FnOnce() -> Result<serde_json::Value, BuildError> + Send + 'a,
-    ) -> Self {
-        self.data = Box::new(data);
-        self
-    }
-
+impl PageJob<'_> {
     /// The URL path of the page: `pilots/x/` for `pilots/x/index.html`.
     fn path_url(&self) -> String {
         self.path
@@ -738,13 +729,27 @@ impl<'a> Views<'a> {
         nav: &'static str,
         data: impl FnOnce() -> serde_json::Value + Send + 'j,
     ) -> PageJob<'j> {
+        self.job_trying(path, template, title, description, nav, move || Ok(data()))
+    }
+
+    /// A job whose data is made when the page is rendered, and may fail (failing the
+    /// build).
+    fn job_trying<'j>(
+        &self,
+        path: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        nav: &'static str,
+        data: impl FnOnce() -> Result<serde_json::Value, BuildError> + Send + 'j,
+    ) -> PageJob<'j> {
         PageJob {
             path: path.to_string(),
             template,
             title: title.to_string(),
             description: description.to_string(),
             nav,
-            data: Box::new(move || Ok(data())),
+            data: Box::new(data),
         }
     }
 

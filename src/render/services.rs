@@ -172,29 +172,23 @@ impl Views<'_> {
                     })
                 }
             };
-            let page = |path: &str, template, title: &str| {
-                let description = &demo.site.description;
-                self.job_later(path, template, title, description, "liangbiao", || {
-                    serde_json::Value::Null
-                })
-            };
-            jobs.push(
-                page(
-                    &format!("{path}index.html"),
-                    "demo_site.html",
-                    &demo.site.name,
-                )
-                .trying(drawn(Arc::clone(&data))),
-            );
-            let poster_title = format!("{}（海报）", demo.site.name);
-            jobs.push(
-                page(
-                    &format!("{path}poster/index.html"),
-                    "poster.html",
-                    &poster_title,
-                )
-                .trying(drawn(data)),
-            );
+            let description = &demo.site.description;
+            jobs.push(self.job_trying(
+                &format!("{path}index.html"),
+                "demo_site.html",
+                &demo.site.name,
+                description,
+                "liangbiao",
+                drawn(Arc::clone(&data)),
+            ));
+            jobs.push(self.job_trying(
+                &format!("{path}poster/index.html"),
+                "poster.html",
+                &format!("{}（海报）", demo.site.name),
+                description,
+                "liangbiao",
+                drawn(data),
+            ));
         }
         jobs
     }

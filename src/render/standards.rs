@@ -118,10 +118,6 @@ impl Views<'_> {
         self.base.link(&format!("standards/{}/", standard.slug))
     }
 
-    /// A row of a standards table. A pilot's own table (`relation` given) shows what
-    /// the pilot did with the standard; other tables show who uses it, the first few
-    /// pilots by name and the rest as a count (the standard's page lists them all, and a
-    /// national standard may be used by thousands).
     /// A row of a standards listing: made once per standard and kept, as HTML, when the
     /// theme can render it alone; else the row's data, for `standards_table` to render.
     fn listed_row(&self, id: StandardId) -> Result<serde_json::Value, BuildError> {
@@ -143,6 +139,10 @@ impl Views<'_> {
         }
     }
 
+    /// A row of a standards table. A pilot's own table (`relation` given) shows what
+    /// the pilot did with the standard; other tables show who uses it, the first few
+    /// pilots by name and the rest as a count (the standard's page lists them all, and a
+    /// national standard may be used by thousands).
     pub(super) fn standard_row(&self, id: StandardId, relation: Option<Relation>) -> StandardRow {
         let site = self.site;
         let standard = site.standard(id);
@@ -386,8 +386,7 @@ impl Views<'_> {
                     "index_url": self.base.link("standards/"),
                 }));
                 let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };
-                self.job_later(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", serde_json::Value::default)
-                    .trying(data)
+                self.job_trying(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
             })
             .collect()
     }

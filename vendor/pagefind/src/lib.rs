@@ -13,7 +13,7 @@ pub use service::api;
 use wax::walk::Entry;
 use wax::Glob;
 
-use crate::index::{build_indexes, IndexBuilder, PAGES_PER_CHUNK};
+use crate::index::{build_indexes, in_chunks, IndexBuilder};
 
 mod fossick;
 mod fragments;
@@ -137,12 +137,7 @@ impl SearchState {
             .unwrap_or_else(|| (IndexBuilder::new(language), HashSet::new()));
         let options = &self.options;
         let mut added = 0;
-        let mut remaining = files.into_iter();
-        let chunks = std::iter::from_fn(|| {
-            let chunk: Vec<Fossicker> = remaining.by_ref().take(PAGES_PER_CHUNK).collect();
-            (!chunk.is_empty()).then_some(chunk)
-        })
-        .map(|chunk| {
+        let chunks = in_chunks(files).map(|chunk| {
             let pages = chunk
                 .into_par_iter()
                 .map(|f| f.fossick_sync(options))

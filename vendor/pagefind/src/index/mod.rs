@@ -45,7 +45,7 @@ enum SortType {
 }
 
 /// Results from processing a single page in parallel.
-/// Contains the word map, filter entries, and encoded page data for one page.
+/// Contains the words, filter entries, and encoded page data for one page.
 struct PageProcessingResult {
     words: Vec<(String, PackedWord)>,
     filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
@@ -61,19 +61,21 @@ pub async fn build_indexes(
     // word maps of every page before merging kept them all alive at once: at 20k pages
     // that was most of the peak memory, and faulting it in most of the time.
     let mut builder = IndexBuilder::new(language);
-    let mut remaining = pages.into_iter();
-    loop {
-        let chunk: Vec<FossickedData> = remaining.by_ref().take(PAGES_PER_CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        builder.add_pages(chunk);
-    }
+    builder.add_chunks(in_chunks(pages).map(Ok))?;
     builder.finish(options)
 }
 
 /// How many pages are parsed, then merged into the index, at a time.
 pub const PAGES_PER_CHUNK: usize = 1024;
+
+/// liangbiao patch: `items` in chunks of [`PAGES_PER_CHUNK`], in order.
+pub fn in_chunks<T>(items: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut remaining = items.into_iter();
+    std::iter::from_fn(move || {
+        let chunk: Vec<T> = remaining.by_ref().take(PAGES_PER_CHUNK).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    })
+}
 
 /// One page's words, filters and fragment, made ready to merge into the index. The
 /// page's meta field ids are its own; `IndexBuilder::finish` renumbers them.
@@ -309,16 +311,11 @@ impl IndexBuilder {
         }
     }
 
-    /// Number the pages after those added before, and merge their words, filters and
-    /// fragments into the index. The pages are processed in parallel; the merge is in order.
-    pub fn add_pages(&mut self, pages: Vec<FossickedData>) {
-        let results = prepare_pages(&mut self.pages, &self.language, pages);
-        self.merged.merge_all(results, &self.language);
-    }
-
-    /// `add_pages` for each chunk, with each chunk merged on a thread of its own while the
-    /// next is parsed and processed: the merge is sequential, and would otherwise leave
-    /// the other cores idle for a fifth of the time. Stops at the first error.
+    /// Number the pages of each chunk after those added before, and merge their words,
+    /// filters and fragments into the index. A chunk's pages are processed in parallel;
+    /// the merge, in order, runs on a thread of its own while the next chunk is made and
+    /// processed (alone it would leave the other cores idle for a fifth of the time).
+    /// Stops at the first error.
     pub fn add_chunks(
         &mut self,
         chunks: impl Iterator<Item = Result<Vec<FossickedData>>>,
@@ -405,7 +402,7 @@ impl MergedPages {
                     }
                 }
                 hashbrown::hash_map::Entry::Vacant(entry) => {
-                    // A page's word map leaves the word out of its entry; the index holds
+                    // A page's word list leaves the word out of its entry; the index holds
                     // one copy per word rather than one per page.
                     let word = entry.key().clone();
                     entry.insert(PackedWord { word, ..packed });
