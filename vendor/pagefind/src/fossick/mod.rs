@@ -73,9 +73,53 @@ pub struct FossickedData {
 /// don't reliably delimit words with whitespace.
 /// ICU4X agrees (ish) with the browser's `Intl.Segmenter` (ICU4C),
 /// which is going to segment the user's search query.
+/// liangbiao patch: short runs are segmented once per thread and their boundaries kept.
+/// Records repeat titles and names (a standard's title is in every item that cites it,
+/// a pilot's name in each of its records), and ICU's dictionary segmentation is the
+/// dearest step of indexing them.
 #[cfg(feature = "extended")]
 fn segment_words(input: &str) -> impl Iterator<Item = &str> {
-    let segmenter = icu_segmenter::WordSegmenter::new_dictionary(Default::default());
+    let ends = if input.len() <= SEGMENTED_RUN_MAX_LEN {
+        SEGMENTED_RUNS.with_borrow_mut(|runs| {
+            if let Some(ends) = runs.get(input) {
+                return ends.clone();
+            }
+            let ends: std::rc::Rc<[usize]> = segment_ends(input).collect();
+            if runs.len() >= SEGMENTED_RUNS_KEPT {
+                runs.clear();
+            }
+            runs.insert(input.into(), ends.clone());
+            ends
+        })
+    } else {
+        segment_ends(input).collect()
+    };
+    let mut start = 0;
+    (0..ends.len()).map(move |i| {
+        let word = &input[start..ends[i]];
+        start = ends[i];
+        word
+    })
+}
+
+/// liangbiao patch: the cache of `segment_words`: runs up to 32 Han characters (titles,
+/// names, short phrases), a bounded number per thread.
+#[cfg(feature = "extended")]
+const SEGMENTED_RUN_MAX_LEN: usize = 96;
+#[cfg(feature = "extended")]
+const SEGMENTED_RUNS_KEPT: usize = 1 << 14;
+#[cfg(feature = "extended")]
+thread_local! {
+    static SEGMENTED_RUNS: std::cell::RefCell<HashMap<Box<str>, std::rc::Rc<[usize]>>> =
+        std::cell::RefCell::new(HashMap::new());
+    /// liangbiao patch: made once per thread rather than once per run.
+    static WORD_SEGMENTER: icu_segmenter::WordSegmenterBorrowed<'static> =
+        icu_segmenter::WordSegmenter::new_dictionary(Default::default());
+}
+
+/// Where each word of `input` ends, as byte offsets.
+#[cfg(feature = "extended")]
+fn segment_ends(input: &str) -> impl Iterator<Item = usize> + '_ {
     // Where its dictionary finds no match, ICU4X can break between a base
     // character and a mark that belongs to it, splitting Thai วิกิพีเดีย as
     // วิ|กิพ|ี|เดีย. A word can't start with a dangling vowel or tone mark, so
@@ -84,22 +128,14 @@ fn segment_words(input: &str) -> impl Iterator<Item = &str> {
     // Chinese text, where there is nothing to drop.
     let mut grapheme_starts = (!is_single_char_clusters(input))
         .then(|| input.grapheme_indices(true).map(|(i, _)| i).peekable());
-    let mut start = 0;
-    segmenter
-        .segment_str(input)
-        .skip(1)
-        .filter(move |&end| {
-            let Some(grapheme_starts) = grapheme_starts.as_mut() else {
-                return true;
-            };
-            while grapheme_starts.next_if(|&g| g < end).is_some() {}
-            end == input.len() || grapheme_starts.peek() == Some(&end)
-        })
-        .map(move |end| {
-            let word = &input[start..end];
-            start = end;
-            word
-        })
+    let ends: Vec<usize> = WORD_SEGMENTER.with(|segmenter| segmenter.segment_str(input).skip(1).collect());
+    ends.into_iter().filter(move |&end| {
+        let Some(grapheme_starts) = grapheme_starts.as_mut() else {
+            return true;
+        };
+        while grapheme_starts.next_if(|&g| g < end).is_some() {}
+        end == input.len() || grapheme_starts.peek() == Some(&end)
+    })
 }
 
 #[derive(Debug)]

@@ -434,27 +434,39 @@ impl PagefindIndexes {
         to_compress.extend(self.filter_indexes.iter().map(|(hash, index)| {
             (outdir.join(format!("filter/{}.pf_filter", hash)), &index[..])
         }));
+        // liangbiao patch: the largest first, and each file a task of its own, so that the
+        // two cores finish together: split in rayon's default way, one core was left
+        // compressing the last run of index chunks alone for seconds at 100k pages.
+        to_compress.sort_by_key(|(_, content)| std::cmp::Reverse(content.len()));
         let mut files: Vec<SyntheticFile> = to_compress
             .into_par_iter()
-            // One compressor per thread: each holds a few hundred KB of tables.
-            .map_init(
-                || libdeflater::Compressor::new(libdeflater::CompressionLvl::new(6).unwrap()),
-                |compressor, (filename, content)| {
-                    let mut plain = Vec::with_capacity(content.len() + 12);
-                    plain.extend_from_slice(b"pagefind_dcd");
-                    plain.extend_from_slice(content);
+            .with_max_len(1)
+            .map(|(filename, content)| {
+                let mut plain = Vec::with_capacity(content.len() + 12);
+                plain.extend_from_slice(b"pagefind_dcd");
+                plain.extend_from_slice(content);
+                let contents = GZIP.with_borrow_mut(|compressor| {
                     let mut contents = vec![0; compressor.gzip_compress_bound(plain.len())];
                     let written = compressor
                         .gzip_compress(&plain, &mut contents)
                         .expect("the output is sized by gzip_compress_bound");
                     contents.truncate(written);
-                    SyntheticFile { filename, contents }
-                },
-            )
+                    contents
+                });
+                SyntheticFile { filename, contents }
+            })
             .collect();
         files.extend(plain);
         files
     }
+}
+
+thread_local! {
+    /// liangbiao patch: one compressor per thread (each holds a few hundred KB of
+    /// tables), not one per task: `synthetic_files` makes a task of every file.
+    static GZIP: std::cell::RefCell<libdeflater::Compressor> = std::cell::RefCell::new(
+        libdeflater::Compressor::new(libdeflater::CompressionLvl::new(6).unwrap()),
+    );
 }
 
 #[derive(Copy, Clone)]
