@@ -5,12 +5,11 @@
 //! match every query, while a record holds what a resident searches for, and the code
 //! variants (`GBT37668`, `TG101`) that a page does not show.
 
-use pagefind::api::PagefindIndex;
+use pagefind::api::{PagefindIndex, RecordPage};
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 use crate::assets::OutputFile;
-use crate::render::escape_markup;
 use crate::BuildError;
 
 /// The folder under the site root that holds the index and `pagefind.js`.
@@ -74,14 +73,14 @@ async fn build_index(
     records: Vec<SearchRecord>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, BuildError> {
     let mut index = new_index()?;
-    let files = records
+    let pages = records
         .par_iter()
-        .map(|record| (record.url.clone(), record_html(record)))
+        .map(|record| (record.url.clone(), record_page(record)))
         .collect();
     // The records are not needed past here, and the index takes long to build.
     drop(records);
     index
-        .add_html_files(files)
+        .add_record_pages(pages)
         .await
         .map_err(|e| search_error(e.to_string()))?;
     index
@@ -105,63 +104,54 @@ fn new_index() -> Result<PagefindIndex, BuildError> {
     PagefindIndex::new(Some(config)).map_err(|e| search_error(e.to_string()))
 }
 
-/// A record as a small HTML page, so that Pagefind weighs the title as a heading
-/// (a match in the `<h1>` ranks above one in the text) and reads meta and filters
-/// from its attributes.
-fn record_html(record: &SearchRecord) -> String {
-    // Pilots and regions are what a place-name query is after; standards named after the
-    // same city should not crowd them out. Pagefind weighs an <h1> 7 by default.
-    let weight = match record.kind {
-        "试点" | "地区" => 10,
-        _ => 7,
-    };
-    let mut html = format!(
-        "<html lang=\"zh-CN\"><body><h1 data-pagefind-weight=\"{weight}\">{}</h1><p>{}</p>",
-        escape_markup(&record.title),
-        escape_markup(&record.text)
-    );
+/// A record as Pagefind would read it from a small HTML page (see `tests::record_html`):
+/// the title as a weighted heading (a match in it ranks above one in the text), the text,
+/// the facets as meta and filters, and each section as a heading with an anchor.
+fn record_page(record: &SearchRecord) -> RecordPage {
+    let mut page = RecordPage::default();
+    page.heading(1, None, Some(title_weight(record)), &record.title);
+    page.paragraph(&record.text);
     // Facets come before the sections: text after a section's heading counts as its text.
-    let mut tag = |attribute: &str, name: &str, value: &str| {
-        html.push_str(&format!(
-            "<span {attribute}=\"{name}\">{}</span>",
-            escape_markup(value)
-        ));
-    };
-    tag("data-pagefind-meta", "type", record.kind);
-    tag("data-pagefind-filter", "类型", record.kind);
+    page.meta("type", record.kind);
+    page.filter("类型", record.kind);
     if !record.regions.is_empty() {
-        tag("data-pagefind-meta", "region", &record.regions.join("、"));
+        page.meta("region", &record.regions.join("、"));
     }
     for region in &record.regions {
-        tag("data-pagefind-filter", "地区", region);
+        page.filter("地区", region);
     }
     for domain in &record.domains {
-        tag("data-pagefind-filter", "领域", domain);
+        page.filter("领域", domain);
     }
     if let Some(level) = &record.level {
-        tag("data-pagefind-filter", "层级", level);
+        page.filter("层级", level);
     }
     if !record.sections.is_empty() {
-        // In the attribute, not as text: as text it would be indexed, and a list with
-        // fifty 养老 items would match 养老 fifty times over.
-        let domains: Vec<&str> = record.sections.iter().map(|s| s.domain.as_str()).collect();
-        html.push_str(&format!(
-            "<span data-pagefind-meta=\"{SECTION_DOMAINS_META}:{}\"></span>",
-            escape_markup(&domains.join("|"))
-        ));
+        // A value, not text: as text it would be indexed, and a list with fifty 养老 items
+        // would match 养老 fifty times over.
+        page.meta_value(SECTION_DOMAINS_META, &section_domains(record));
     }
     for section in &record.sections {
         // Weighed like a record's title: an item named by the query ranks as it did
         // when each item was a record of its own.
-        html.push_str(&format!(
-            "<h2 id=\"{}\" data-pagefind-weight=\"7\">{}</h2><p>{}</p>",
-            escape_markup(&section.anchor),
-            escape_markup(&section.title),
-            escape_markup(&section.text)
-        ));
+        page.heading(2, Some(&section.anchor), Some("7"), &section.title);
+        page.paragraph(&section.text);
     }
-    html.push_str("</body></html>");
-    html
+    page
+}
+
+/// Pilots and regions are what a place-name query is after; standards named after the
+/// same city should not crowd them out. Pagefind weighs an <h1> 7 by default.
+fn title_weight(record: &SearchRecord) -> &'static str {
+    match record.kind {
+        "试点" | "地区" => "10",
+        _ => "7",
+    }
+}
+
+fn section_domains(record: &SearchRecord) -> String {
+    let domains: Vec<&str> = record.sections.iter().map(|s| s.domain.as_str()).collect();
+    domains.join("|")
 }
 
 fn is_needed(name: &str) -> bool {
@@ -185,11 +175,66 @@ fn search_error(message: String) -> BuildError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::escape_markup;
+
+    /// A record as the small HTML page `record_page` stands for: what Pagefind's own
+    /// parser reads, to check that the two make the same index.
+    fn record_html(record: &SearchRecord) -> String {
+        let mut html = format!(
+            "<html lang=\"zh-CN\"><body><h1 data-pagefind-weight=\"{}\">{}</h1><p>{}</p>",
+            title_weight(record),
+            escape_markup(&record.title),
+            escape_markup(&record.text)
+        );
+        let mut tag = |attribute: &str, name: &str, value: &str| {
+            html.push_str(&format!(
+                "<span {attribute}=\"{name}\">{}</span>",
+                escape_markup(value)
+            ));
+        };
+        tag("data-pagefind-meta", "type", record.kind);
+        tag("data-pagefind-filter", "类型", record.kind);
+        if !record.regions.is_empty() {
+            tag("data-pagefind-meta", "region", &record.regions.join("、"));
+        }
+        for region in &record.regions {
+            tag("data-pagefind-filter", "地区", region);
+        }
+        for domain in &record.domains {
+            tag("data-pagefind-filter", "领域", domain);
+        }
+        if let Some(level) = &record.level {
+            tag("data-pagefind-filter", "层级", level);
+        }
+        if !record.sections.is_empty() {
+            html.push_str(&format!(
+                "<span data-pagefind-meta=\"{SECTION_DOMAINS_META}:{}\"></span>",
+                escape_markup(&section_domains(record))
+            ));
+        }
+        for section in &record.sections {
+            html.push_str(&format!(
+                "<h2 id=\"{}\" data-pagefind-weight=\"7\">{}</h2><p>{}</p>",
+                escape_markup(&section.anchor),
+                escape_markup(&section.title),
+                escape_markup(&section.text)
+            ));
+        }
+        html.push_str("</body></html>");
+        html
+    }
 
     fn record(n: usize) -> SearchRecord {
         SearchRecord {
             url: format!("/r/{n}/"),
-            title: format!("第{n}项 养老服务 Café"),
+            // Titles, texts and facets with markup characters, quotes, line breaks and
+            // runs of spaces: Pagefind escapes, decodes and spaces them in its own way.
+            title: match n % 4 {
+                0 => format!("第{n}项 养老服务 Café"),
+                1 => format!("第{n}项 \"家政\" & <托育>"),
+                2 => format!("第{n}项 '居家'"),
+                _ => format!("第{n}项\n  服务  "),
+            },
             kind: RECORD_KINDS[n % RECORD_KINDS.len()],
             // Records differ in their meta fields: without a region or without sections,
             // a page numbers its meta fields unlike the index does.
@@ -198,15 +243,24 @@ mod tests {
             } else {
                 vec![format!("地区{}", n % 7)]
             },
-            domains: vec!["养老".to_string()],
+            domains: vec![if n % 5 == 0 {
+                "养老&托育"
+            } else {
+                "养老"
+            }
+            .to_string()],
             level: (n % 2 == 0).then(|| "地方".to_string()),
-            text: format!("GB/T 3766{} 居民 résumé 服务指南 第{n}号", n % 10),
+            text: match n % 11 {
+                0 => String::new(),
+                1 | 4 => format!("a & b <c> 'd' \"e\"\r\n第二行 &amp; 第{n}号 "),
+                _ => format!("GB/T 3766{} 居民 résumé 服务指南 第{n}号", n % 10),
+            },
             sections: (0..n % 4)
                 .map(|i| SearchSection {
                     anchor: format!("item-{i}"),
-                    title: format!("项目{i} naïve"),
-                    domain: "养老".to_string(),
-                    text: format!("由 窗口{i} 提供"),
+                    title: format!("项目{i} naïve\""),
+                    domain: if i == 1 { "文化&体育" } else { "养老" }.to_string(),
+                    text: format!("由 窗口{i} 提供\r\n& 办理"),
                 })
                 .collect(),
         }
@@ -221,10 +275,11 @@ mod tests {
         files
     }
 
-    /// `add_html_files` parses pages in chunks and merges each into the index on another
-    /// thread while the next is parsed; `add_html_file` keeps every page and indexes them
-    /// all at the end. Chunk boundaries, the pipeline and fragment hashing must not change
-    /// what is written.
+    /// `build_index` gives Pagefind each record as a `RecordPage`, fossicked in chunks and
+    /// merged into the index on another thread while the next is fossicked;
+    /// `add_html_file` parses the record's HTML with Pagefind's own parser, keeps every
+    /// page and indexes them all at the end. Neither the record pages, nor chunk
+    /// boundaries, the pipeline or fragment hashing may change what is written.
     #[test]
     fn index_built_as_pages_are_parsed_equals_pagefinds_own() {
         // More than one chunk, and two records with the same text (one fragment hash).

@@ -33,6 +33,7 @@
 //! }
 //! ```
 
+pub use crate::fossick::parser::RecordPage;
 pub use crate::output::SyntheticFile;
 use anyhow::{bail, Result};
 use rust_patch::Patch;
@@ -128,6 +129,30 @@ impl PagefindIndex {
         tokio::task::spawn_blocking(move || state.blocking_lock().index_synthetic_many(files))
             .await
             .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
+    }
+
+    /// liangbiao patch: add many pages made of records (see [`RecordPage`]) at once, as
+    /// `add_html_files` adds the same pages written as HTML, with the same conditions,
+    /// and with the same index as a result.
+    ///
+    /// # Returns
+    /// The number of pages added if successful, otherwise the first Error.
+    pub async fn add_record_pages(&mut self, pages: Vec<(String, RecordPage)>) -> Result<usize> {
+        let state = Arc::clone(&self.search_index);
+        tokio::task::spawn_blocking(move || {
+            use rayon::prelude::*;
+            let mut state = state.blocking_lock();
+            let Some(language) = state.options.force_language.clone() else {
+                bail!("indexing pages made of records needs a forced language");
+            };
+            let files = pages
+                .into_par_iter()
+                .map(|(url, page)| Fossicker::new_with_data(url, page.finish(language.clone())))
+                .collect();
+            state.index_synthetic_many(files)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
     }
 
     /// Index a custom record that isn't backed by an HTML file.
