@@ -325,12 +325,12 @@ impl<'a> PageRenderer<'a> {
                 message: error_chain(&e),
             }
         })?;
-        let html = self.templates.render(job.template, &context)?;
+        let html = self.templates.render_page(job.template, &context)?;
         drop(context);
         record_time(&self.timings, job.template, &job.path, started.elapsed());
         (self.sink)(OutputFile {
             path: job.path,
-            bytes: html.into_bytes(),
+            bytes: html,
         })?;
         self.progress.step();
         Ok(())

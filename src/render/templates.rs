@@ -77,10 +77,7 @@ impl Templates {
                     "{{% import \"{MACROS}\" as m %}}{{{{ m::standard_row(row=row, show_relation=false) }}}}"
                 ),
             )
-            .map_err(|e| BuildError::Template {
-                template: MACROS.to_string(),
-                message: error_chain(&e),
-            })?;
+            .map_err(|e| template_error(MACROS, &e))?;
         }
         Ok(Templates { tera, renders_rows })
     }
@@ -101,10 +98,28 @@ impl Templates {
     pub(super) fn render(&self, template: &str, context: &Context) -> Result<String, BuildError> {
         self.tera
             .render(template, context)
-            .map_err(|e| BuildError::Template {
-                template: template.to_string(),
-                message: error_chain(&e),
-            })
+            .map_err(|e| template_error(template, &e))
+    }
+
+    /// A page as the bytes to write: `render` would check 100 MB of output for UTF-8
+    /// only for it to be turned back into bytes.
+    pub(super) fn render_page(
+        &self,
+        template: &str,
+        context: &Context,
+    ) -> Result<Vec<u8>, BuildError> {
+        let mut page = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, context, &mut page)
+            .map_err(|e| template_error(template, &e))?;
+        Ok(page)
+    }
+}
+
+fn template_error(template: &str, error: &tera::Error) -> BuildError {
+    BuildError::Template {
+        template: template.to_string(),
+        message: error_chain(error),
     }
 }
 
@@ -141,10 +156,7 @@ fn read_sources(dir: &Path) -> Result<Vec<(String, String)>, BuildError> {
 fn tera_from(dir: &Path, sources: Vec<(String, String)>) -> Result<Tera, BuildError> {
     let mut tera = Tera::default();
     tera.add_raw_templates(sources)
-        .map_err(|e| BuildError::Template {
-            template: dir.display().to_string(),
-            message: error_chain(&e),
-        })?;
+        .map_err(|e| template_error(&dir.display().to_string(), &e))?;
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup.
     tera.set_escape_fn(escape_markup);

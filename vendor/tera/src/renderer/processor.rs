@@ -630,8 +630,11 @@ impl<'a> Processor<'a> {
                 }
             }
             ExprVal::Ident(_) => {
+                // liangbiao patch: unescaped, since escaping a string never changes whether
+                // it is empty; upstream escaped the value only to test it (a whole listing
+                // row of HTML in `{% if row.html %}`).
                 let mut res = self
-                    .eval_expression(bool_expr)
+                    .safe_eval_expression(bool_expr)
                     .unwrap_or(Cow::Owned(Value::Bool(false)))
                     .is_truthy();
                 if bool_expr.negated {
