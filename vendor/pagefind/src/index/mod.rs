@@ -226,13 +226,11 @@ fn add_meta_positions(
             .iter_mut()
             .find(|p| p.page_number == page_number)
         {
-            existing_page.meta_locs = meta_locs;
+            existing_page.set_meta_locs(meta_locs);
         } else {
-            packed_word.pages.push(PackedPage {
-                page_number,
-                locs: vec![],
-                meta_locs,
-            });
+            packed_word
+                .pages
+                .push(PackedPage::with_meta(page_number, meta_locs));
         }
     }
 
@@ -250,22 +248,16 @@ fn add_meta_positions(
                 .iter_mut()
                 .find(|p| p.page_number == page_number)
             {
-                existing_page.meta_locs = meta_locs;
+                existing_page.set_meta_locs(meta_locs);
             } else {
-                existing_variant.pages.push(PackedPage {
-                    page_number,
-                    locs: vec![],
-                    meta_locs,
-                });
+                existing_variant
+                    .pages
+                    .push(PackedPage::with_meta(page_number, meta_locs));
             }
         } else {
             packed_word.additional_variants.push(PackedVariant {
                 form: variant_form,
-                pages: vec![PackedPage {
-                    page_number,
-                    locs: vec![],
-                    meta_locs,
-                }],
+                pages: vec![PackedPage::with_meta(page_number, meta_locs)],
             });
         }
     }
@@ -471,7 +463,7 @@ impl IndexBuilder {
         if renumbering.iter().any(Option::is_some) {
             let renumber = |page: &mut PackedPage| {
                 if let Some(ids) = &renumbering[page.page_number] {
-                    for loc in page.meta_locs.iter_mut().filter(|loc| **loc < 0) {
+                    for loc in page.meta_locs_mut().iter_mut().filter(|loc| **loc < 0) {
                         *loc = -(ids[(-*loc - 1) as usize] + 1);
                     }
                 }
@@ -817,11 +809,7 @@ fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usiz
         }
     }
 
-    PackedPage {
-        page_number,
-        locs: weighted_positions,
-        meta_locs: vec![],
-    }
+    PackedPage::new(page_number, weighted_positions)
 }
 
 fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<Vec<PackedWord>> {
@@ -843,7 +831,7 @@ fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<
             .pages
             .iter()
             .chain(word.additional_variants.iter().flat_map(|v| &v.pages))
-            .map(|p| p.locs.len() + p.meta_locs.len() + 1)
+            .map(|p| p.location_count() + 1)
             .sum::<usize>()
             + word.additional_variants.len();
         index_chunk.push(word);
@@ -945,11 +933,7 @@ mod tests {
     }
     impl Mock for HashMap<String, PackedWord> {
         fn word(&mut self, word: &str, page_number: usize, locs: Vec<i32>) {
-            let page = PackedPage {
-                page_number,
-                locs,
-                meta_locs: vec![],
-            };
+            let page = PackedPage::new(page_number, locs);
             match self.get_mut(word) {
                 Some(w) => w.pages.push(page),
                 None => {
