@@ -906,8 +906,10 @@ impl Site {
 
     /// Up to eight other pilots sharing a region or a specific domain: those sharing both
     /// first, then those sharing a region, then a domain, each in pilot order. Drawn
-    /// from the region and domain indexes: a scan of every pilot for every pilot page
-    /// was quadratic (3 of the 12 s of pilot pages at 100,000 pages).
+    /// from the region and domain indexes (a scan of every pilot for every pilot page was
+    /// quadratic), and only as far into them as eight are found: the pilots of a region
+    /// grow with the site, and gathering all of them for each of its pilots was too
+    /// (pilot pages at 100k: 0.25 ms a page against 0.19 ms at 10k).
     pub fn related(&self, id: PilotId) -> Vec<PilotId> {
         const RELATED: usize = 8;
         let pilot = self.pilot(id);
@@ -923,26 +925,58 @@ impl Site {
             let p = self.pilot(other);
             p.kind != PilotKind::Comprehensive && p.domains.iter().any(|d| domains.contains(d))
         };
-        let in_regions: BTreeSet<PilotId> = regions
-            .iter()
-            .flat_map(|&r| self.pilots_in_region(r).iter().copied())
+        let mut both = Vec::with_capacity(RELATED);
+        let mut region_only = Vec::with_capacity(RELATED);
+        for other in self
+            .pilots_in_regions(&regions)
             .filter(|&other| other != id)
-            .collect();
-        // Both first, then region only; `in_regions` is in pilot order, and the sort is
-        // stable.
-        let mut related: Vec<PilotId> = in_regions.iter().copied().collect();
-        related.sort_by_key(|&other| !shares_domain(other));
+        {
+            if shares_domain(other) {
+                both.push(other);
+                if both.len() == RELATED {
+                    break;
+                }
+            } else if region_only.len() < RELATED {
+                region_only.push(other);
+            } else if domains.is_empty() {
+                // Nothing can share a domain with it: the first eight are the answer.
+                break;
+            }
+        }
+        let mut related = both;
+        related.extend(region_only);
         related.truncate(RELATED);
         if related.len() < RELATED {
+            // Fewer than eight others in its regions: every one of them is in `related`.
             let domain_only: BTreeSet<PilotId> = domains
                 .iter()
                 .flat_map(|&d| self.pilots_in_domain(d).iter().copied())
-                .filter(|&other| other != id && !in_regions.contains(&other))
+                .filter(|&other| other != id && !related.contains(&other))
                 .filter(|&other| shares_domain(other))
                 .collect();
             related.extend(domain_only.into_iter().take(RELATED - related.len()));
         }
         related
+    }
+
+    /// The pilots of any of `regions`, each once, in pilot order.
+    fn pilots_in_regions<'s>(
+        &'s self,
+        regions: &BTreeSet<RegionId>,
+    ) -> Box<dyn Iterator<Item = PilotId> + 's> {
+        match regions.first() {
+            Some(&only) if regions.len() == 1 => {
+                Box::new(self.pilots_in_region(only).iter().copied())
+            }
+            // A pilot in several regions (rare): their lists merged.
+            _ => {
+                let all: BTreeSet<PilotId> = regions
+                    .iter()
+                    .flat_map(|&r| self.pilots_in_region(r).iter().copied())
+                    .collect();
+                Box::new(all.into_iter())
+            }
+        }
     }
 }
 
