@@ -104,38 +104,85 @@ fn new_index() -> Result<PagefindIndex, BuildError> {
     PagefindIndex::new(Some(config)).map_err(|e| search_error(e.to_string()))
 }
 
-/// A record as Pagefind would read it from a small HTML page (see `tests::record_html`):
-/// the title as a weighted heading (a match in it ranks above one in the text), the text,
-/// the facets as meta and filters, and each section as a heading with an anchor.
-fn record_page(record: &SearchRecord) -> RecordPage {
-    let mut page = RecordPage::default();
-    page.heading(1, None, Some(title_weight(record)), &record.title);
-    page.paragraph(&record.text);
-    // Facets come before the sections: text after a section's heading counts as its text.
-    page.meta("type", record.kind);
-    page.filter("类型", record.kind);
+/// One part of a record, in the order Pagefind reads it: the same list becomes the
+/// `RecordPage` handed to Pagefind and, in the tests, the HTML it stands for.
+enum RecordPart<'r> {
+    /// A heading of `level`, with an anchor `id` and a weight.
+    Heading {
+        level: u8,
+        id: Option<&'r str>,
+        weight: &'static str,
+        text: &'r str,
+    },
+    Paragraph(&'r str),
+    /// A meta field whose text is indexed too.
+    Meta(&'static str, String),
+    /// A meta field given as a value only.
+    MetaValue(&'static str, String),
+    /// A filter value, indexed too.
+    Filter(&'static str, &'r str),
+}
+
+/// A record as parts: the title as a weighted heading (a match in it ranks above one in
+/// the text), the text, the facets as meta and filters, and each section as a heading
+/// with an anchor.
+fn record_parts(record: &SearchRecord) -> Vec<RecordPart<'_>> {
+    use RecordPart::*;
+    let mut parts = vec![
+        Heading {
+            level: 1,
+            id: None,
+            weight: title_weight(record),
+            text: &record.title,
+        },
+        Paragraph(&record.text),
+        // Facets come before the sections: text after a section's heading counts as its
+        // text.
+        Meta("type", record.kind.to_string()),
+        Filter("类型", record.kind),
+    ];
     if !record.regions.is_empty() {
-        page.meta("region", &record.regions.join("、"));
+        parts.push(Meta("region", record.regions.join("、")));
     }
-    for region in &record.regions {
-        page.filter("地区", region);
-    }
-    for domain in &record.domains {
-        page.filter("领域", domain);
-    }
-    if let Some(level) = &record.level {
-        page.filter("层级", level);
-    }
+    parts.extend(record.regions.iter().map(|r| Filter("地区", r)));
+    parts.extend(record.domains.iter().map(|d| Filter("领域", d)));
+    parts.extend(record.level.iter().map(|l| Filter("层级", l)));
     if !record.sections.is_empty() {
         // A value, not text: as text it would be indexed, and a list with fifty 养老 items
         // would match 养老 fifty times over.
-        page.meta_value(SECTION_DOMAINS_META, &section_domains(record));
+        let domains: Vec<&str> = record.sections.iter().map(|s| s.domain.as_str()).collect();
+        parts.push(MetaValue(SECTION_DOMAINS_META, domains.join("|")));
     }
     for section in &record.sections {
         // Weighed like a record's title: an item named by the query ranks as it did
         // when each item was a record of its own.
-        page.heading(2, Some(&section.anchor), Some("7"), &section.title);
-        page.paragraph(&section.text);
+        parts.push(Heading {
+            level: 2,
+            id: Some(&section.anchor),
+            weight: "7",
+            text: &section.title,
+        });
+        parts.push(Paragraph(&section.text));
+    }
+    parts
+}
+
+/// A record as Pagefind would read it from its HTML (see `tests::record_html`).
+fn record_page(record: &SearchRecord) -> RecordPage {
+    let mut page = RecordPage::default();
+    for part in record_parts(record) {
+        match part {
+            RecordPart::Heading {
+                level,
+                id,
+                weight,
+                text,
+            } => page.heading(level, id, Some(weight), text),
+            RecordPart::Paragraph(text) => page.paragraph(text),
+            RecordPart::Meta(name, text) => page.meta(name, &text),
+            RecordPart::MetaValue(name, value) => page.meta_value(name, &value),
+            RecordPart::Filter(name, text) => page.filter(name, text),
+        }
     }
     page
 }
@@ -147,11 +194,6 @@ fn title_weight(record: &SearchRecord) -> &'static str {
         "试点" | "地区" => "10",
         _ => "7",
     }
-}
-
-fn section_domains(record: &SearchRecord) -> String {
-    let domains: Vec<&str> = record.sections.iter().map(|s| s.domain.as_str()).collect();
-    domains.join("|")
 }
 
 fn is_needed(name: &str) -> bool {
@@ -180,45 +222,36 @@ mod tests {
     /// A record as the small HTML page `record_page` stands for: what Pagefind's own
     /// parser reads, to check that the two make the same index.
     fn record_html(record: &SearchRecord) -> String {
-        let mut html = format!(
-            "<html lang=\"zh-CN\"><body><h1 data-pagefind-weight=\"{}\">{}</h1><p>{}</p>",
-            title_weight(record),
-            escape_markup(&record.title),
-            escape_markup(&record.text)
-        );
-        let mut tag = |attribute: &str, name: &str, value: &str| {
-            html.push_str(&format!(
-                "<span {attribute}=\"{name}\">{}</span>",
-                escape_markup(value)
-            ));
-        };
-        tag("data-pagefind-meta", "type", record.kind);
-        tag("data-pagefind-filter", "类型", record.kind);
-        if !record.regions.is_empty() {
-            tag("data-pagefind-meta", "region", &record.regions.join("、"));
-        }
-        for region in &record.regions {
-            tag("data-pagefind-filter", "地区", region);
-        }
-        for domain in &record.domains {
-            tag("data-pagefind-filter", "领域", domain);
-        }
-        if let Some(level) = &record.level {
-            tag("data-pagefind-filter", "层级", level);
-        }
-        if !record.sections.is_empty() {
-            html.push_str(&format!(
-                "<span data-pagefind-meta=\"{SECTION_DOMAINS_META}:{}\"></span>",
-                escape_markup(&section_domains(record))
-            ));
-        }
-        for section in &record.sections {
-            html.push_str(&format!(
-                "<h2 id=\"{}\" data-pagefind-weight=\"7\">{}</h2><p>{}</p>",
-                escape_markup(&section.anchor),
-                escape_markup(&section.title),
-                escape_markup(&section.text)
-            ));
+        let mut html = String::from("<html lang=\"zh-CN\"><body>");
+        for part in record_parts(record) {
+            html.push_str(&match part {
+                RecordPart::Heading {
+                    level,
+                    id,
+                    weight,
+                    text,
+                } => {
+                    let id = id.map(|id| format!(" id=\"{}\"", escape_markup(id)));
+                    format!(
+                        "<h{level}{} data-pagefind-weight=\"{weight}\">{}</h{level}>",
+                        id.unwrap_or_default(),
+                        escape_markup(text)
+                    )
+                }
+                RecordPart::Paragraph(text) => format!("<p>{}</p>", escape_markup(text)),
+                RecordPart::Meta(name, text) => format!(
+                    "<span data-pagefind-meta=\"{name}\">{}</span>",
+                    escape_markup(&text)
+                ),
+                RecordPart::MetaValue(name, value) => format!(
+                    "<span data-pagefind-meta=\"{name}:{}\"></span>",
+                    escape_markup(&value)
+                ),
+                RecordPart::Filter(name, text) => format!(
+                    "<span data-pagefind-filter=\"{name}\">{}</span>",
+                    escape_markup(text)
+                ),
+            });
         }
         html.push_str("</body></html>");
         html
