@@ -4,7 +4,9 @@
 //! [`Site::new`] adds the indexes pages need (pilots per region and per domain, totals),
 //! built once so that no page has to scan the whole content.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -698,7 +700,7 @@ impl Site {
                 pilots_by_domain[domain.0].push(PilotId(index));
             }
         }
-        let pilot_ids: HashMap<&str, PilotId> = pilots
+        let pilot_ids: FxHashMap<&str, PilotId> = pilots
             .iter()
             .enumerate()
             .map(|(i, p)| (p.slug.as_str(), PilotId(i)))
@@ -983,10 +985,10 @@ impl Site {
 /// Service lists and sites with pilot ids and standard ids; drafts left out drop theirs.
 fn link_services(
     files: Vec<PilotServices>,
-    pilot_ids: &HashMap<&str, PilotId>,
+    pilot_ids: &FxHashMap<&str, PilotId>,
     standards: &[Standard],
 ) -> (Vec<ServiceList>, Vec<DemoSite>) {
-    let standard_ids: HashMap<&str, StandardId> = standards
+    let standard_ids: FxHashMap<&str, StandardId> = standards
         .iter()
         .enumerate()
         .map(|(i, s)| (s.identity.as_str(), StandardId(i)))
@@ -1028,7 +1030,7 @@ type MergedStandards = (Vec<Standard>, Vec<Vec<StandardId>>, Vec<Vec<Policy>>);
 /// later entries fill what it left open. Drafts that were left out drop their entries.
 fn merge_standards(
     files: Vec<PilotStandards>,
-    pilot_ids: &HashMap<&str, PilotId>,
+    pilot_ids: &FxHashMap<&str, PilotId>,
     pilot_count: usize,
 ) -> MergedStandards {
     let mut by_identity: BTreeMap<String, Standard> = BTreeMap::new();
@@ -1087,7 +1089,7 @@ fn merge_standards(
             s.title.clone(),
         )
     });
-    let ids: HashMap<&str, StandardId> = standards
+    let ids: FxHashMap<&str, StandardId> = standards
         .iter()
         .enumerate()
         .map(|(i, s)| (s.identity.as_str(), StandardId(i)))

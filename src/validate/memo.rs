@@ -1,7 +1,7 @@
 //! Checks of single files remembered between builds, for `serve`: after an edit only
 //! the files whose text changed are parsed and checked again.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,14 +14,14 @@ pub(super) type Checked<T> = Arc<(Option<T>, Diagnostics)>;
 /// kind reads (the shared inputs: regions, domains, the list of pilots ...) stay the same.
 pub(super) struct FileMemo<T> {
     inputs: Vec<Arc<str>>,
-    files: HashMap<PathBuf, (Arc<str>, Checked<T>)>,
+    files: FxHashMap<PathBuf, (Arc<str>, Checked<T>)>,
 }
 
 impl<T> Default for FileMemo<T> {
     fn default() -> Self {
         FileMemo {
             inputs: Vec::new(),
-            files: HashMap::new(),
+            files: FxHashMap::default(),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! resolved to an id; duplicates are found. All problems across all files are collected
 //! before anything is returned, so an editor fixes everything in one round.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -81,8 +83,8 @@ pub fn validate_remembering(
     let refs = References::new(&regions, &domains, &sources);
     let today = Day::today();
     let mut pilots = Vec::new();
-    let mut slugs: HashMap<Slug, (SourceFile, Range<usize>)> = HashMap::new();
-    let mut rows: HashMap<u32, SourceFile> = HashMap::new();
+    let mut slugs: FxHashMap<Slug, (SourceFile, Range<usize>)> = FxHashMap::default();
+    let mut rows: FxHashMap<u32, SourceFile> = FxHashMap::default();
     // What every pilot check reads besides its own file.
     let mut inputs = vec![
         Arc::clone(&loaded.regions.text),
@@ -115,13 +117,13 @@ pub fn validate_remembering(
         }
     }
 
-    let pilot_slugs: HashMap<&str, ()> = loaded
+    let pilot_slugs: FxHashMap<&str, ()> = loaded
         .pilots
         .iter()
         .filter_map(|p| p.file.path.file_stem().and_then(|s| s.to_str()))
         .map(|s| (s, ()))
         .collect();
-    let mut standard_slugs: HashMap<String, String> = HashMap::new();
+    let mut standard_slugs: FxHashMap<String, String> = FxHashMap::default();
     let mut pilot_standards = Vec::new();
     let mut stems: Vec<&str> = pilot_slugs.keys().copied().collect();
     stems.sort_unstable();
@@ -649,9 +651,9 @@ struct FigureEntry {
 
 /// Name → id lookups for everything a pilot may refer to.
 pub(crate) struct References<'a> {
-    regions: HashMap<&'a str, RegionId>,
-    domains: HashMap<&'a str, DomainId>,
-    pub(crate) sources: HashMap<&'a str, SourceId>,
+    regions: FxHashMap<&'a str, RegionId>,
+    domains: FxHashMap<&'a str, DomainId>,
+    pub(crate) sources: FxHashMap<&'a str, SourceId>,
     primary_source: Option<SourceId>,
     all_domains: Vec<DomainId>,
 }
@@ -692,7 +694,7 @@ impl<'a> References<'a> {
 
 /// Resolves `name` in `table`, or reports it as unknown with the nearest match.
 pub(crate) fn resolve<T: Copy>(
-    table: &HashMap<&str, T>,
+    table: &FxHashMap<&str, T>,
     name: &Spanned<String>,
     what: &str,
     defined_in: &str,
@@ -830,7 +832,7 @@ pub(crate) fn one_of<'a>(
 /// existing pilot, and is named after it.
 pub(crate) fn check_pilot_of_file(
     pilot: &Spanned<String>,
-    pilots: &HashMap<&str, ()>,
+    pilots: &FxHashMap<&str, ()>,
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) {
@@ -1123,7 +1125,7 @@ fn figure_label_and_unit(
 /// Page order: by kind (the enum's order), `other` figures grouped by label in the order
 /// first written, and within a group the primary source first.
 fn order_figures(figures: &mut [Figure], primary: Option<SourceId>) {
-    let mut first_label_position: HashMap<String, usize> = HashMap::new();
+    let mut first_label_position: FxHashMap<String, usize> = FxHashMap::default();
     for (i, f) in figures.iter().enumerate() {
         first_label_position.entry(f.label.clone()).or_insert(i);
     }
@@ -1150,7 +1152,7 @@ fn order_figures(figures: &mut [Figure], primary: Option<SourceId>) {
 
 fn check_all_services(
     loaded: &LoadedSite,
-    pilots: &HashMap<&str, ()>,
+    pilots: &FxHashMap<&str, ()>,
     domains: &[Domain],
     pilot_standards: &[crate::model::PilotStandards],
     refs: &References,
@@ -1158,7 +1160,7 @@ fn check_all_services(
     problems: &mut Diagnostics,
 ) -> Vec<crate::model::PilotServices> {
     // An item may name a standard by code or by title; both lead to its identity.
-    let standards: HashMap<String, HashMap<String, String>> = pilot_standards
+    let standards: FxHashMap<String, FxHashMap<String, String>> = pilot_standards
         .iter()
         .map(|file| {
             let keys = file
@@ -1187,7 +1189,7 @@ fn check_all_services(
         problems,
         |file, problems| services::check_services_file(file, &context, refs, problems),
     );
-    let mut slugs = HashMap::new();
+    let mut slugs = FxHashMap::default();
     loaded
         .services
         .iter()
@@ -1202,7 +1204,7 @@ fn check_all_services(
 fn check_standard_slugs(
     checked: &crate::model::PilotStandards,
     file: &SourceFile,
-    seen: &mut HashMap<String, String>,
+    seen: &mut FxHashMap<String, String>,
     problems: &mut Diagnostics,
 ) {
     for entry in &checked.standards {
@@ -1233,7 +1235,7 @@ fn check_unique_slug(
     slug: &Slug,
     file: &SourceFile,
     span: Range<usize>,
-    slugs: &mut HashMap<Slug, (SourceFile, Range<usize>)>,
+    slugs: &mut FxHashMap<Slug, (SourceFile, Range<usize>)>,
     problems: &mut Diagnostics,
 ) {
     if let Some((first, first_span)) = slugs.get(slug) {
@@ -1254,7 +1256,7 @@ fn check_unique_slug(
 fn check_unique_rows(
     pilot: &Pilot,
     file: &MarkdownFile,
-    rows: &mut HashMap<u32, SourceFile>,
+    rows: &mut FxHashMap<u32, SourceFile>,
     problems: &mut Diagnostics,
 ) {
     for row in pilot.locations.iter().filter_map(|l| l.evaluation_row) {

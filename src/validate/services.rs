@@ -2,7 +2,7 @@
 //! demonstration sites (示范点) its documents name. Items may point at standards of the
 //! same pilot by code or exact title; every such reference must resolve.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -84,11 +84,11 @@ struct SiteToml {
 
 /// What the other files tell a services file: pilots, domains and each pilot's standards.
 pub struct ServiceContext<'a> {
-    pub pilots: &'a HashMap<&'a str, ()>,
+    pub pilots: &'a FxHashMap<&'a str, ()>,
     pub domains: &'a [Domain],
     /// Pilot slug → (normalised code or 《title》 → identity) for each of its standards,
     /// so an item may name a standard by either.
-    pub standards: &'a HashMap<String, HashMap<String, String>>,
+    pub standards: &'a FxHashMap<String, FxHashMap<String, String>>,
 }
 
 /// One services file, checked on its own: its lists and sites (none if it has errors),
@@ -124,7 +124,7 @@ pub fn check_services_file(
 pub fn check_unique_slugs(
     file: &SourceFile,
     checked: CheckedServices,
-    seen: &mut HashMap<String, String>,
+    seen: &mut FxHashMap<String, String>,
     problems: &mut Diagnostics,
 ) -> Option<PilotServices> {
     let ctx = EntryContext { file, offset: 0 };
@@ -149,7 +149,7 @@ fn check_entries(
     let before = problems.error_count();
     check_pilot_of_file(&parsed.pilot, context.pilots, &ctx, problems);
     let pilot = parsed.pilot.get_ref().clone();
-    let empty = HashMap::new();
+    let empty = FxHashMap::default();
     let pilot_standards = context.standards.get(&pilot).unwrap_or(&empty);
 
     let mut lists = Vec::new();
@@ -203,7 +203,7 @@ fn check_entries(
 
 fn check_unique(
     slug: &Spanned<String>,
-    seen: &mut HashMap<String, String>,
+    seen: &mut FxHashMap<String, String>,
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) {
@@ -223,11 +223,11 @@ fn check_unique(
 fn check_item(
     item: &ItemToml,
     context: &ServiceContext,
-    pilot_standards: &HashMap<String, String>,
+    pilot_standards: &FxHashMap<String, String>,
     ctx: &EntryContext,
     problems: &mut Diagnostics,
 ) -> Option<ServiceItemEntry> {
-    let names: HashMap<&str, usize> = context
+    let names: FxHashMap<&str, usize> = context
         .domains
         .iter()
         .enumerate()

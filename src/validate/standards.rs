@@ -2,7 +2,9 @@
 //! the policy documents it names. Standard codes are parsed here, once; a code that does
 //! not parse is kept verbatim with a warning, never dropped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -72,7 +74,7 @@ const POLICY_KINDS: [&str; 8] = [
 /// Checks one standards file. `pilots` are the slugs of the pilots that exist.
 pub fn check_standards_file(
     file: &SourceFile,
-    pilots: &HashMap<&str, ()>,
+    pilots: &FxHashMap<&str, ()>,
     refs: &References,
     today: Day,
     problems: &mut Diagnostics,
