@@ -1,7 +1,7 @@
 //! Checks of single files remembered between builds, for `serve`: after an edit only
 //! the files whose text changed are parsed and checked again.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -47,18 +47,66 @@ impl<T> FileMemo<T> {
         same_text(text, &file.text).then(|| Arc::clone(checked))
     }
 
-    /// Remembers exactly these checks: files that are gone are forgotten.
+    /// Remembers exactly these checks: files that are gone are forgotten. Updated in
+    /// place, since after one edit all but one check are those already held.
     pub(super) fn replace<'f>(
         &mut self,
-        checks: impl Iterator<Item = (&'f SourceFile, Checked<T>)>,
+        checks: impl Iterator<Item = (&'f SourceFile, Checked<T>)> + Clone,
     ) {
-        self.files = checks
-            .map(|(file, checked)| (file.path.clone(), (Arc::clone(&file.text), checked)))
-            .collect();
+        let mut count = 0;
+        for (file, checked) in checks.clone() {
+            count += 1;
+            match self.files.get_mut(&file.path) {
+                Some(held) if Arc::ptr_eq(&held.1, &checked) => {}
+                Some(held) => *held = (Arc::clone(&file.text), checked),
+                None => {
+                    let held = (Arc::clone(&file.text), checked);
+                    self.files.insert(file.path.clone(), held);
+                }
+            }
+        }
+        if count != self.files.len() {
+            let present: FxHashSet<&PathBuf> = checks.map(|(file, _)| &file.path).collect();
+            self.files.retain(|path, _| present.contains(path));
+        }
     }
 }
 
 /// Texts are compared by address first: a file that was not read again keeps its `Arc`.
 fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(n: u32) -> Checked<u32> {
+        Arc::new((Some(n), Diagnostics::new()))
+    }
+
+    fn held(memo: &FileMemo<u32>, file: &SourceFile) -> Option<u32> {
+        memo.get(file).and_then(|c| c.0)
+    }
+
+    #[test]
+    fn replace_keeps_exactly_the_checks_given() {
+        let a = SourceFile::new("a.md", "a");
+        let b = SourceFile::new("b.md", "b");
+        let mut memo = FileMemo::default();
+        memo.replace([(&a, checked(1)), (&b, checked(2))].into_iter());
+        assert_eq!((held(&memo, &a), held(&memo, &b)), (Some(1), Some(2)));
+
+        // `a` edited: its new check replaces the old; a check of the old text is gone.
+        let a_edited = SourceFile::new("a.md", "a, edited");
+        memo.replace([(&a_edited, checked(3)), (&b, checked(2))].into_iter());
+        assert_eq!(held(&memo, &a_edited), Some(3));
+        assert_eq!(held(&memo, &a), None);
+
+        // `b` deleted, `c` added: `b` is forgotten even if it comes back unchanged.
+        let c = SourceFile::new("c.md", "c");
+        memo.replace([(&a_edited, checked(3)), (&c, checked(4))].into_iter());
+        assert_eq!((held(&memo, &b), held(&memo, &c)), (None, Some(4)));
+        assert_eq!(memo.files.len(), 2);
+    }
 }
