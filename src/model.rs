@@ -5,12 +5,11 @@
 //! built once so that no page has to scan the whole content.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use rustc_hash::FxHashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::config::{BaseUrl, SiteConfig};

@@ -1,9 +1,10 @@
 //! Checks of single files remembered between builds, for `serve`: after an edit only
 //! the files whose text changed are parsed and checked again.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::{Diagnostics, SourceFile};
 
@@ -57,7 +58,6 @@ impl<T> FileMemo<T> {
         for (file, checked) in checks.clone() {
             count += 1;
             match self.files.get_mut(&file.path) {
-                Some(held) if Arc::ptr_eq(&held.1, &checked) => {}
                 Some(held) => *held = (Arc::clone(&file.text), checked),
                 None => {
                     let held = (Arc::clone(&file.text), checked);
@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(held(&memo, &a_edited), Some(3));
         assert_eq!(held(&memo, &a), None);
 
-        // `b` deleted, `c` added: `b` is forgotten even if it comes back unchanged.
+        // `b` deleted, `c` added: `b`'s check is forgotten.
         let c = SourceFile::new("c.md", "c");
         memo.replace([(&a_edited, checked(3)), (&c, checked(4))].into_iter());
         assert_eq!((held(&memo, &b), held(&memo, &c)), (None, Some(4)));

@@ -5,12 +5,11 @@
 //! before anything is returned, so an editor fixes everything in one round.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use toml::Spanned;

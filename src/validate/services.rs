@@ -2,9 +2,9 @@
 //! demonstration sites (示范点) its documents name. Items may point at standards of the
 //! same pilot by code or exact title; every such reference must resolve.
 
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use toml::Spanned;
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
-
 use serde::Deserialize;
 use toml::Spanned;
 
