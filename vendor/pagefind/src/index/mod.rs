@@ -47,9 +47,18 @@ enum SortType {
 /// Results from processing a single page in parallel.
 /// Contains the words, filter entries, and encoded page data for one page.
 struct PageProcessingResult {
-    words: Vec<(String, PackedWord)>,
+    words: Vec<(String, PageWord)>,
     filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
     encoded_page: IntermediaryPageData,
+}
+
+/// liangbiao patch: a page's entry for one of its words. Most are body positions
+/// without a variant, one page's worth: those need no list of their own. At 100,000
+/// pages that is tens of millions of one-element lists less to allocate in the parallel
+/// part and to free in the merge, which runs on one thread.
+enum PageWord {
+    Plain(PackedPage),
+    Full(PackedWord),
 }
 
 pub async fn build_indexes(
@@ -85,7 +94,7 @@ fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
     // that both land in the same entry, as they did in the map.
     let page_number = page.fragment.page_number;
     let mut word_data = page.word_data;
-    let mut words: Vec<(String, PackedWord)> =
+    let mut words: Vec<(String, PageWord)> =
         Vec::with_capacity(word_data.len() + page.meta_word_data.len());
     for (word, meta_positions) in page.meta_word_data {
         let mut packed = PackedWord::for_page();
@@ -93,12 +102,17 @@ fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
             add_body_positions(&mut packed, positions, page_number);
         }
         add_meta_positions(&mut packed, meta_positions, page_number);
-        words.push((word, packed));
+        words.push((word, PageWord::Full(packed)));
     }
     for (word, positions) in word_data {
+        if has_no_variant(&positions) {
+            let page = positions_to_packed_page(positions, page_number);
+            words.push((word, PageWord::Plain(page)));
+            continue;
+        }
         let mut packed = PackedWord::for_page();
         add_body_positions(&mut packed, positions, page_number);
-        words.push((word, packed));
+        words.push((word, PageWord::Full(packed)));
     }
 
     // Collect filter entries for this page
@@ -150,7 +164,7 @@ fn add_body_positions(
     page_number: usize,
 ) {
     // liangbiao patch: most words have no variant; their positions are used as they are.
-    if !positions.is_empty() && positions.iter().all(|p| p.original_word.is_none()) {
+    if has_no_variant(&positions) {
         packed_word
             .pages
             .push(positions_to_packed_page(positions, page_number));
@@ -195,6 +209,11 @@ fn add_body_positions(
             });
         }
     }
+}
+
+/// liangbiao patch: the word occurs on the page, and only in its normalised form.
+fn has_no_variant(positions: &[FossickedWord]) -> bool {
+    !positions.is_empty() && positions.iter().all(|p| p.original_word.is_none())
 }
 
 /// Where a word occurs in a page's meta fields, on the page's entry for the word (or
@@ -371,38 +390,20 @@ fn prepare_pages(
 impl MergedPages {
     fn merge_all(&mut self, results: Vec<PageProcessingResult>, language: &str) {
         for result in results {
-            self.merge(result, language);
+            for (word, entry) in result.words {
+                merge_word(&mut self.word_map, word, entry);
+            }
+            self.merge_page(result.filter_entries, result.encoded_page, language);
         }
     }
 
-    fn merge(&mut self, result: PageProcessingResult, language: &str) {
-        for (word, packed) in result.words {
-            match self.word_map.entry(word) {
-                hashbrown::hash_map::Entry::Occupied(mut entry) => {
-                    let existing = entry.get_mut();
-                    existing.pages.extend(packed.pages);
-                    for variant in packed.additional_variants {
-                        if let Some(existing_variant) = existing
-                            .additional_variants
-                            .iter_mut()
-                            .find(|v| v.form == variant.form)
-                        {
-                            existing_variant.pages.extend(variant.pages);
-                        } else {
-                            existing.additional_variants.push(variant);
-                        }
-                    }
-                }
-                hashbrown::hash_map::Entry::Vacant(entry) => {
-                    // A page's word list leaves the word out of its entry; the index holds
-                    // one copy per word rather than one per page.
-                    let word = entry.key().clone();
-                    entry.insert(PackedWord { word, ..packed });
-                }
-            }
-        }
-
-        for (filter, value, page_number) in result.filter_entries {
+    fn merge_page(
+        &mut self,
+        filter_entries: Vec<(String, String, usize)>,
+        encoded_page: IntermediaryPageData,
+        language: &str,
+    ) {
+        for (filter, value, page_number) in filter_entries {
             self.filter_map
                 .entry(filter)
                 .or_default()
@@ -412,7 +413,6 @@ impl MergedPages {
         }
 
         // Handle fragment hashing (must be sequential due to collision handling)
-        let encoded_page = result.encoded_page;
         let mut short_hash = &encoded_page.full_hash[0..=(language.len() + 7)];
 
         // If we hit a collision, extend one until we stop colliding
@@ -433,6 +433,50 @@ impl MergedPages {
         }
         self.fragment_hashes
             .insert(short_hash.to_string(), encoded_page);
+    }
+}
+
+/// liangbiao patch: a page's entry for `word` merged into the index, after the pages
+/// before it.
+fn merge_word(word_map: &mut HashMap<String, PackedWord>, word: String, entry: PageWord) {
+    match (word_map.entry(word), entry) {
+        (hashbrown::hash_map::Entry::Occupied(mut entry), PageWord::Plain(page)) => {
+            entry.get_mut().pages.push(page)
+        }
+        (hashbrown::hash_map::Entry::Occupied(mut entry), PageWord::Full(packed)) => {
+            extend_word(entry.get_mut(), packed)
+        }
+        // A page's word list leaves the word out of its entry; the index holds one copy
+        // per word rather than one per page.
+        (hashbrown::hash_map::Entry::Vacant(entry), PageWord::Plain(page)) => {
+            let word = entry.key().clone();
+            entry.insert(PackedWord {
+                word,
+                pages: vec![page],
+                additional_variants: Vec::new(),
+            });
+        }
+        (hashbrown::hash_map::Entry::Vacant(entry), PageWord::Full(packed)) => {
+            let word = entry.key().clone();
+            entry.insert(PackedWord { word, ..packed });
+        }
+    }
+}
+
+/// `packed`'s pages, of pages after `existing`'s, appended to `existing`'s, variant by
+/// variant.
+fn extend_word(existing: &mut PackedWord, packed: PackedWord) {
+    existing.pages.extend(packed.pages);
+    for variant in packed.additional_variants {
+        if let Some(existing_variant) = existing
+            .additional_variants
+            .iter_mut()
+            .find(|v| v.form == variant.form)
+        {
+            existing_variant.pages.extend(variant.pages);
+        } else {
+            existing.additional_variants.push(variant);
+        }
     }
 }
 
