@@ -284,11 +284,12 @@ fn run_pipeline(
         pages.add(&file);
         sink(file)
     };
-    // The search index is made from the model, not from the pages, so it is built
-    // beside the render: either alone leaves part of the machine idle. On a thread of
-    // its own, not a rayon task: Pagefind blocks its thread on a runtime while its
-    // parallel work goes to the rayon pool, and a blocked rayon worker would take a
-    // core from that pool.
+    // The search index is made from the model, not from the pages, so it starts beside
+    // the render. Its serial steps overlap the render; its parallel work shares rayon's
+    // pool and mostly waits until the render's is done. A pool of its own was measured
+    // slower (the build is CPU-bound; two pools only add switching). On a thread of its
+    // own, not a rayon task: Pagefind blocks its thread on a runtime while its parallel
+    // work goes to the pool, and a blocked rayon worker would take a core from it.
     let started = Instant::now();
     let (rendered, search_files) = std::thread::scope(|scope| {
         let search = scope.spawn(|| {
