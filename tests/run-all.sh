@@ -26,6 +26,10 @@ fi
 echo "== Rust tests"
 cargo test --release --locked
 
+# Vendored Pagefind's own unit tests: some pin liangbiao's patches to it (PATCHES.md).
+echo "== vendored Pagefind unit tests"
+cargo test --release --locked -p pagefind --lib
+
 echo "== browser tests"
 cargo build --release --locked --quiet
 LIANGBIAO="$PWD/target/release/liangbiao" bash tests/browser/run.sh

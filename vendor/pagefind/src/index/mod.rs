@@ -105,14 +105,7 @@ fn process_page(page: FossickedData, language: &str) -> PageProcessingResult {
         words.push((word, PageWord::Full(packed)));
     }
     for (word, positions) in word_data {
-        if has_no_variant(&positions) {
-            let page = positions_to_packed_page(positions, page_number);
-            words.push((word, PageWord::Plain(page)));
-            continue;
-        }
-        let mut packed = PackedWord::for_page();
-        add_body_positions(&mut packed, positions, page_number);
-        words.push((word, PageWord::Full(packed)));
+        words.push((word, body_word(positions, page_number)));
     }
 
     // Collect filter entries for this page
@@ -209,6 +202,16 @@ fn add_body_positions(
             });
         }
     }
+}
+
+/// liangbiao patch: a page's entry for a word found in its text only.
+fn body_word(positions: Vec<FossickedWord>, page_number: usize) -> PageWord {
+    if has_no_variant(&positions) {
+        return PageWord::Plain(positions_to_packed_page(positions, page_number));
+    }
+    let mut packed = PackedWord::for_page();
+    add_body_positions(&mut packed, positions, page_number);
+    PageWord::Full(packed)
 }
 
 /// liangbiao patch: the word occurs on the page, and only in its normalised form.
@@ -390,20 +393,16 @@ fn prepare_pages(
 impl MergedPages {
     fn merge_all(&mut self, results: Vec<PageProcessingResult>, language: &str) {
         for result in results {
-            for (word, entry) in result.words {
-                merge_word(&mut self.word_map, word, entry);
-            }
-            self.merge_page(result.filter_entries, result.encoded_page, language);
+            self.merge(result, language);
         }
     }
 
-    fn merge_page(
-        &mut self,
-        filter_entries: Vec<(String, String, usize)>,
-        encoded_page: IntermediaryPageData,
-        language: &str,
-    ) {
-        for (filter, value, page_number) in filter_entries {
+    fn merge(&mut self, result: PageProcessingResult, language: &str) {
+        for (word, entry) in result.words {
+            merge_word(&mut self.word_map, word, entry);
+        }
+
+        for (filter, value, page_number) in result.filter_entries {
             self.filter_map
                 .entry(filter)
                 .or_default()
@@ -413,6 +412,7 @@ impl MergedPages {
         }
 
         // Handle fragment hashing (must be sequential due to collision handling)
+        let encoded_page = result.encoded_page;
         let mut short_hash = &encoded_page.full_hash[0..=(language.len() + 7)];
 
         // If we hit a collision, extend one until we stop colliding
@@ -444,7 +444,19 @@ fn merge_word(word_map: &mut HashMap<String, PackedWord>, word: String, entry: P
             entry.get_mut().pages.push(page)
         }
         (hashbrown::hash_map::Entry::Occupied(mut entry), PageWord::Full(packed)) => {
-            extend_word(entry.get_mut(), packed)
+            let existing = entry.get_mut();
+            existing.pages.extend(packed.pages);
+            for variant in packed.additional_variants {
+                if let Some(existing_variant) = existing
+                    .additional_variants
+                    .iter_mut()
+                    .find(|v| v.form == variant.form)
+                {
+                    existing_variant.pages.extend(variant.pages);
+                } else {
+                    existing.additional_variants.push(variant);
+                }
+            }
         }
         // A page's word list leaves the word out of its entry; the index holds one copy
         // per word rather than one per page.
@@ -459,23 +471,6 @@ fn merge_word(word_map: &mut HashMap<String, PackedWord>, word: String, entry: P
         (hashbrown::hash_map::Entry::Vacant(entry), PageWord::Full(packed)) => {
             let word = entry.key().clone();
             entry.insert(PackedWord { word, ..packed });
-        }
-    }
-}
-
-/// `packed`'s pages, of pages after `existing`'s, appended to `existing`'s, variant by
-/// variant.
-fn extend_word(existing: &mut PackedWord, packed: PackedWord) {
-    existing.pages.extend(packed.pages);
-    for variant in packed.additional_variants {
-        if let Some(existing_variant) = existing
-            .additional_variants
-            .iter_mut()
-            .find(|v| v.form == variant.form)
-        {
-            existing_variant.pages.extend(variant.pages);
-        } else {
-            existing.additional_variants.push(variant);
         }
     }
 }
@@ -1015,6 +1010,83 @@ mod tests {
             });
         }
         words
+    }
+
+    fn body(position: u32, original_word: Option<&str>) -> FossickedWord {
+        FossickedWord {
+            position,
+            weight: 25,
+            original_word: original_word.map(|w| Box::new(w.to_string())),
+        }
+    }
+
+    /// liangbiao patch: a word that is `PageWord::Plain` on some pages and `Full` on
+    /// others (a meta position, a variant) merges to the entry the upstream code built,
+    /// which made a `PackedWord` for every page and extended the index's with it.
+    #[test]
+    fn plain_and_full_page_words_merge_as_upstream() {
+        let meta = |position| MetaFossickedWord {
+            field_id: 0,
+            position,
+            original_word: None,
+        };
+        let pages: Vec<(Vec<FossickedWord>, Vec<MetaFossickedWord>)> = vec![
+            (vec![body(9, None), body(5, None)], vec![]),
+            (vec![body(3, None)], vec![meta(1)]),
+            (vec![body(2, None), body(7, Some("applé"))], vec![]),
+            (vec![body(4, None)], vec![]),
+            (vec![body(8, Some("applé"))], vec![meta(0)]),
+        ];
+
+        let mut merged: HashMap<String, PackedWord> = HashMap::new();
+        let mut plain_pages = Vec::new();
+        for (page_number, (positions, meta_positions)) in pages.clone().into_iter().enumerate() {
+            let entry = if meta_positions.is_empty() {
+                body_word(positions, page_number)
+            } else {
+                let mut packed = PackedWord::for_page();
+                add_body_positions(&mut packed, positions, page_number);
+                add_meta_positions(&mut packed, meta_positions, page_number);
+                PageWord::Full(packed)
+            };
+            if matches!(entry, PageWord::Plain(_)) {
+                plain_pages.push(page_number);
+            }
+            merge_word(&mut merged, "apple".to_string(), entry);
+        }
+        assert_eq!(plain_pages, vec![0, 3], "both paths are taken");
+
+        let mut upstream: Option<PackedWord> = None;
+        for (page_number, (positions, meta_positions)) in pages.into_iter().enumerate() {
+            let mut packed = PackedWord::for_page();
+            add_body_positions(&mut packed, positions, page_number);
+            add_meta_positions(&mut packed, meta_positions, page_number);
+            match upstream.as_mut() {
+                None => {
+                    upstream = Some(PackedWord {
+                        word: "apple".to_string(),
+                        ..packed
+                    })
+                }
+                Some(existing) => {
+                    existing.pages.extend(packed.pages);
+                    for variant in packed.additional_variants {
+                        match existing
+                            .additional_variants
+                            .iter_mut()
+                            .find(|v| v.form == variant.form)
+                        {
+                            Some(found) => found.pages.extend(variant.pages),
+                            None => existing.additional_variants.push(variant),
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            format!("{:?}", merged["apple"]),
+            format!("{:?}", upstream.unwrap())
+        );
     }
 
     #[test]
