@@ -48,7 +48,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # Bump when the output format changes in a way the file hash would not show.
 FORMAT_VERSION = 1
-PAGE_SIZE = 100  # liangbiao's src/render/standards.rs PAGE_SIZE
+PAGE_SIZE = 100  # liangbiao's src/render/pager.rs PAGE_SIZE
 UPDATED_YEAR = 2025  # every date in the past, or liangbiao warns
 
 # ------------------------------------------------------------------ vocabulary
@@ -631,8 +631,18 @@ class Corpus:
     def liangbiao_pages(self) -> dict:
         """HTML pages `liangbiao build` writes, by the rules of src/render (see the module
         docs there): fixed pages, one per region, domain, pilot, standard, service list,
-        two per demonstration site, and the standards listings in pages of 100."""
+        two per demonstration site, and the listings of pilots and of standards in pages
+        of 100 (src/render/pager.rs)."""
         pages = lambda n: math.ceil(n / PAGE_SIZE)
+        # The lists of pilots have a page even when empty.
+        list_pages = lambda n: max(1, pages(n))
+        pilots_by_region: dict = {}
+        pilots_by_domain: dict = {}
+        for p in self.pilots:
+            for r in {l.region for l in p.locations}:
+                pilots_by_region[r] = pilots_by_region.get(r, 0) + 1
+            for d in set(p.domains or self.domain_names):
+                pilots_by_domain[d] = pilots_by_domain.get(d, 0) + 1
         stds = list(self.standards.values())
         by_level: dict = {}
         by_status: dict = {}
@@ -653,12 +663,14 @@ class Corpus:
                 by_domain[d] = by_domain.get(d, 0) + 1
         c = self.counts()
         parts = {
-            # /, regions/, pilots/, domains/, 404, data/, liangbiao/ (src/render/mod.rs),
+            # /, regions/, domains/, 404, data/, liangbiao/ (src/render/mod.rs),
             # search/ (src/render/mod.rs), liangbiao/who/ and one page per service group,
             # all groups whether or not an item names them (src/render/who.rs).
-            "fixed": 7 + 1 + 1 + len(SERVICE_GROUPS),
-            "regions": len(self.regions),
-            "domains": len(self.domains),
+            "fixed": 6 + 1 + 1 + len(SERVICE_GROUPS),
+            # src/render/pilot_lists.rs
+            "pilots_listing": list_pages(len(self.pilots)),
+            "regions": len(self.regions) + sum(pages(n) - 1 for n in pilots_by_region.values()),
+            "domains": len(self.domains) + sum(pages(n) - 1 for n in pilots_by_domain.values()),
             "pilots": c["pilots"],
             "standards": c["standards"],
             "service_lists": c["service_lists"],

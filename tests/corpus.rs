@@ -17,10 +17,15 @@ const PAGES: &str = "1000";
 
 /// Runs the generator for about 1,000 pages into `out` and returns its manifest.
 fn generate(out: &Path, seed: &str) -> serde_json::Value {
+    generate_pages(out, seed, PAGES)
+}
+
+/// Runs the generator for about `pages` pages into `out` and returns its manifest.
+fn generate_pages(out: &Path, seed: &str, pages: &str) -> serde_json::Value {
     let script = repo_root().join("bench").join("corpus.py");
     let status = Command::new("python3")
         .arg(&script)
-        .args(["--pages", PAGES, "--seed", seed, "--quiet", "--out"])
+        .args(["--pages", pages, "--seed", seed, "--quiet", "--out"])
         .arg(out)
         .status()
         .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
@@ -87,6 +92,25 @@ impl Pages<'_> {
     }
 }
 
+/// The pilots a paginated list of pilots shows, page after page, from its first page
+/// (following its pager); no page shows more than 100.
+fn listed_pilots(site: &BuiltSite, first_page: &str) -> Vec<String> {
+    let mut to_visit = vec![first_page.to_string()];
+    let mut visited = BTreeSet::new();
+    let mut listed = Vec::new();
+    while let Some(page) = to_visit.pop() {
+        if !visited.insert(page.clone()) {
+            continue;
+        }
+        let doc = site.page(&page);
+        let cards = links(&doc, "main ul.cards .card-title a");
+        assert!(cards.len() <= 100, "{page} shows {} pilots", cards.len());
+        listed.extend(cards);
+        to_visit.extend(links(&doc, "main nav.pagination a"));
+    }
+    listed
+}
+
 #[test]
 fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,6 +147,7 @@ fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
         site: &site,
         cache: HashMap::new(),
     };
+
     let mut checked_standards = 0;
     let mut checked_bodies = 0;
     for pilot in &pilots {
@@ -201,6 +226,77 @@ fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
         users.len() as u64,
         counts["max_pilots_per_standard"].as_u64().unwrap(),
         "/standards/{shared}/ lists {users:?}"
+    );
+}
+
+/// At 3,000 pages (about 250 pilots) the lists of pilots run over several pages of 100:
+/// the list of every pilot shows each once, a region's the pilots whose pages name the
+/// region, a domain's the pilots whose pages name the domain, or all of it.
+#[test]
+fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = generate_pages(dir.path(), "1", "3000");
+    let root = dir.path().join("liangbiao");
+    let site = build_site(&root, None);
+    let pilots: Vec<String> = fs::read_dir(root.join("content/pilots"))
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            format!("/pilots/{}/", path.file_stem().unwrap().to_string_lossy())
+        })
+        .collect();
+    assert_eq!(
+        pilots.len() as u64,
+        manifest["counts"]["pilots"].as_u64().unwrap()
+    );
+    assert!(
+        pilots.len() > 200,
+        "{} pilots: fewer than three pages",
+        pilots.len()
+    );
+    let mut pages = Pages {
+        site: &site,
+        cache: HashMap::new(),
+    };
+
+    let mut all_listed = listed_pilots(&site, "/pilots/");
+    all_listed.sort();
+    let mut all_pilots = pilots.clone();
+    all_pilots.sort();
+    assert_eq!(all_listed, all_pilots);
+
+    let mut by_place: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for pilot in &pilots {
+        for place in pages
+            .links(pilot, "/regions/")
+            .into_iter()
+            .chain(pages.links(pilot, "/domains/"))
+        {
+            by_place.entry(place).or_default().insert(pilot.clone());
+        }
+    }
+    let mut several_pages = 0;
+    for (place, named_by) in &by_place {
+        let listed = listed_pilots(&site, place);
+        if listed.len() > 100 {
+            several_pages += 1;
+        }
+        let listed_set: BTreeSet<String> = listed.iter().cloned().collect();
+        assert_eq!(
+            listed.len(),
+            listed_set.len(),
+            "{place} lists a pilot twice"
+        );
+        // A comprehensive pilot covers every domain without its page naming them.
+        if place.starts_with("/domains/") {
+            assert!(listed_set.is_superset(named_by), "{place}");
+        } else {
+            assert_eq!(&listed_set, named_by, "{place}");
+        }
+    }
+    assert!(
+        several_pages >= 3,
+        "{several_pages} region or domain lists over one page"
     );
 }
 

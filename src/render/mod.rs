@@ -2,6 +2,8 @@
 //! side (sorted lists, totals, links), so templates only lay things out.
 
 mod data;
+mod pager;
+mod pilot_lists;
 mod search;
 mod services;
 mod standards;
@@ -511,14 +513,6 @@ struct SourceView {
 }
 
 #[derive(Serialize)]
-struct Group {
-    id: String,
-    title: String,
-    url: Option<String>,
-    pilots: Vec<PilotCard>,
-}
-
-#[derive(Serialize)]
 struct CountLink {
     name: String,
     url: String,
@@ -603,14 +597,6 @@ impl<'a> Views<'a> {
                 move || self.regions_index(),
             ),
             self.job_later(
-                "pilots/index.html",
-                "pilots.html",
-                "试点",
-                "全部通过考核评估的国家基本公共服务标准化试点，按类型和服务领域分组。",
-                "pilots",
-                move || self.pilots_index(),
-            ),
-            self.job_later(
                 "domains/index.html",
                 "domains.html",
                 "服务领域",
@@ -643,16 +629,9 @@ impl<'a> Views<'a> {
                 serde_json::Value::Null,
             ),
         ];
+        jobs.extend(self.pilots_jobs());
         for region in site.region_ids() {
-            let r = site.region(region);
-            jobs.push(self.job_later(
-                &format!("regions/{}/index.html", r.slug),
-                "region.html",
-                &r.full_name,
-                &format!("{}的国家基本公共服务标准化试点。", r.full_name),
-                "regions",
-                move || self.region(region),
-            ));
+            jobs.extend(self.region_jobs(region));
         }
         // Pilot pages are the most numerous and each gathers its standards: in parallel.
         let pilot_ids: Vec<PilotId> = site.pilot_ids().collect();
@@ -677,15 +656,7 @@ impl<'a> Views<'a> {
             move || self.data_page(),
         ));
         for domain in site.domain_ids() {
-            let d = site.domain(domain);
-            jobs.push(self.job_later(
-                &format!("domains/{}/index.html", d.slug),
-                "domain.html",
-                &d.name,
-                &d.description,
-                "domains",
-                move || self.domain(domain),
-            ));
+            jobs.extend(self.domain_jobs(domain));
         }
         jobs.extend(self.disclosure_jobs());
         let (who_jobs, who_items) = self.who_pages();
@@ -850,19 +821,6 @@ impl<'a> Views<'a> {
         })
     }
 
-    fn kind_counts(&self) -> Vec<CountLink> {
-        PilotKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let link = Link {
-                    name: kind.name().to_string(),
-                    url: self.base.link(&format!("pilots/#kind-{}", kind.slug())),
-                };
-                CountLink::new(link, self.site.pilots_of_kind(kind).len())
-            })
-            .collect()
-    }
-
     fn domain_counts(&self) -> Vec<CountLink> {
         let site = self.site;
         site.domain_ids()
@@ -895,82 +853,6 @@ impl<'a> Views<'a> {
             })
             .collect();
         serde_json::json!({ "tiles": tiles, "totals": self.totals() })
-    }
-
-    fn region(&self, id: RegionId) -> serde_json::Value {
-        let site = self.site;
-        let region = site.region(id);
-        let pilots = site.pilots_in_region(id);
-        // Group by the city of the pilot's location in this region, in first-seen order.
-        let mut groups: Vec<Group> = Vec::new();
-        for &pilot_id in pilots {
-            let pilot = site.pilot(pilot_id);
-            let city = pilot
-                .locations
-                .iter()
-                .find(|l| l.region == id)
-                .map(|l| l.city.clone())
-                .unwrap_or_default();
-            match groups.iter_mut().find(|g| g.title == city) {
-                Some(group) => group.pilots.push(self.card(pilot_id)),
-                None => groups.push(Group {
-                    id: format!("city-{}", groups.len() + 1),
-                    title: city,
-                    url: None,
-                    pilots: vec![self.card(pilot_id)],
-                }),
-            }
-        }
-        let mut domains: Vec<DomainId> = pilots
-            .iter()
-            .flat_map(|&p| site.pilot(p).domains.iter().copied())
-            .collect();
-        domains.sort();
-        domains.dedup();
-        let standards: f64 = pilots
-            .iter()
-            .filter_map(|&p| site.pilot(p).headline(FigureKind::StandardsTotal))
-            .map(|f| f.value)
-            .sum();
-        serde_json::json!({
-            "name": region.name,
-            "full_name": region.full_name,
-            "code": region.code,
-            "pilot_count": pilots.len(),
-            "city_groups": groups,
-            "domains": domains.into_iter().map(|d| self.domain_link(d)).collect::<Vec<_>>(),
-            "standards_text": format_number(standards),
-            "standard_groups": self.subsystem_groups(pilots),
-            "standard_count": pilots.iter().map(|&p| site.standards_of_pilot(p).len()).sum::<usize>(),
-            "standards_url": self.base.link(&format!("standards/region/{}/", region.slug)),
-        })
-    }
-
-    fn pilots_index(&self) -> serde_json::Value {
-        let site = self.site;
-        let by_kind: Vec<Group> = PilotKind::ALL
-            .into_iter()
-            .map(|kind| Group {
-                id: format!("kind-{}", kind.slug()),
-                title: kind.name().to_string(),
-                url: None,
-                pilots: self.cards(&site.pilots_of_kind(kind)),
-            })
-            .collect();
-        let by_domain: Vec<Group> = site
-            .domain_ids()
-            .map(|d| Group {
-                id: format!("domain-{}", site.domain(d).slug),
-                title: site.domain(d).name.clone(),
-                url: Some(self.domain_link(d).url),
-                pilots: self.cards(site.pilots_in_domain(d)),
-            })
-            .collect();
-        serde_json::json!({
-            "count": site.pilots.len(),
-            "by_kind": by_kind,
-            "by_domain": by_domain,
-        })
     }
 
     fn pilot(&self, id: PilotId) -> serde_json::Value {
@@ -1065,35 +947,6 @@ impl<'a> Views<'a> {
             })
             .collect();
         serde_json::json!({ "domains": domains })
-    }
-
-    fn domain(&self, id: DomainId) -> serde_json::Value {
-        let site = self.site;
-        let domain = site.domain(id);
-        let in_domain = site.pilots_in_domain(id);
-        let groups: Vec<Group> = PilotKind::ALL
-            .into_iter()
-            .map(|kind| Group {
-                id: format!("kind-{}", kind.slug()),
-                title: kind.name().to_string(),
-                url: None,
-                pilots: self.cards(
-                    &in_domain
-                        .iter()
-                        .copied()
-                        .filter(|&p| site.pilot(p).kind == kind)
-                        .collect::<Vec<_>>(),
-                ),
-            })
-            .filter(|g| !g.pilots.is_empty())
-            .collect();
-        serde_json::json!({
-            "name": domain.name,
-            "description": domain.description,
-            "categories": domain.categories,
-            "count": in_domain.len(),
-            "groups": groups,
-        })
     }
 
     /// The sitemap of pages given by their URL paths.

@@ -6,13 +6,11 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::pager::Pager;
 use super::{Link, PageJob, Templates, Views};
 use crate::model::{Relation, Standard, StandardId, StandardStatus};
 use crate::standard_code::StandardLevel;
 use crate::BuildError;
-
-/// Rows per listing page.
-pub const PAGE_SIZE: usize = 100;
 
 /// The listing rows of the standards, each rendered when first listed (by index of
 /// standard). A standard is listed under its level, status, domains and regions.
@@ -65,14 +63,6 @@ struct GroupLink {
     name: String,
     url: String,
     count: usize,
-}
-
-#[derive(Serialize)]
-struct PageLink {
-    /// 0 for a gap (…) between page numbers.
-    number: usize,
-    url: String,
-    current: bool,
 }
 
 fn level_name(level: Option<StandardLevel>) -> &'static str {
@@ -321,7 +311,7 @@ impl Views<'_> {
         jobs
     }
 
-    /// One listing split into pages of [`PAGE_SIZE`]: `path`, `path/page/2/`, …
+    /// One listing split into pages (see [`Pager`]).
     fn listing_jobs(
         &self,
         path: &str,
@@ -334,41 +324,20 @@ impl Views<'_> {
         if ids.is_empty() && !with_groupings {
             return Vec::new();
         }
-        let chunks: Vec<&[StandardId]> = if ids.is_empty() {
-            vec![&[]]
-        } else {
-            ids.chunks(PAGE_SIZE).collect()
-        };
-        let page_path = |n: usize| {
-            if n == 1 {
-                path.to_string()
-            } else {
-                format!("{path}page/{n}/")
-            }
-        };
-        let last = chunks.len();
+        let pager = Pager::new(path, ids.len());
         let total = ids.len();
         // Once for all the pages of the listing, by the first to render: each count
         // scans every standard.
         let groupings: Arc<OnceLock<serde_json::Value>> = Arc::default();
-        chunks
+        Pager::pages(ids)
             .into_iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                let number = i + 1;
+            .map(|(number, first, chunk)| {
                 // Made when the page renders: 45,000 standards make ~450 listing pages per
                 // grouping, too many rows to hold as JSON all at once.
                 let chunk = chunk.to_vec();
-                let links: Vec<PageLink> = pager_numbers(number, last)
-                    .into_iter()
-                    .map(|n| match n {
-                        Some(n) => PageLink { number: n, url: self.base.link(&page_path(n)), current: n == number },
-                        None => PageLink { number: 0, url: String::new(), current: false },
-                    })
-                    .collect();
+                let links = pager.links(number, self.base);
                 let (heading, intro) = (title.to_string(), description.to_string());
                 let groupings = Arc::clone(&groupings);
-                let first = i * PAGE_SIZE;
                 let data = move || Ok(serde_json::json!({
                     "caption": format!("{heading}（第 {}–{} 项，共 {total} 项）", first + 1, first + chunk.len()),
                     "heading": heading,
@@ -377,7 +346,7 @@ impl Views<'_> {
                     "from": if total == 0 { 0 } else { first + 1 },
                     "to": first + chunk.len(),
                     "rows": chunk.iter().map(|&id| self.listed_row(id)).collect::<Result<Vec<_>, _>>()?,
-                    "pages": if last > 1 { links } else { Vec::new() },
+                    "pages": links,
                     "groupings": if with_groupings {
                         groupings.get_or_init(|| serde_json::to_value(self.groupings()).expect("views serialize")).clone()
                     } else {
@@ -385,8 +354,7 @@ impl Views<'_> {
                     },
                     "index_url": self.base.link("standards/"),
                 }));
-                let page_title = if number == 1 { title.to_string() } else { format!("{title}（第 {number} 页）") };
-                self.job_trying(&format!("{}index.html", page_path(number)), "standards.html", &page_title, description, "standards", data)
+                self.job_trying(&pager.page_file(number), "standards.html", &pager.page_title(title, number), description, "standards", data)
             })
             .collect()
     }
@@ -493,48 +461,5 @@ impl Views<'_> {
             "uses": uses,
             "services": self.services_of_standard(id),
         })
-    }
-}
-
-/// The page numbers a pager shows on page `current` of `last`: the first, the last and
-/// two either side of the current one, `None` where numbers are left out. A listing of
-/// 450 pages would otherwise put 450 links on each of its pages.
-fn pager_numbers(current: usize, last: usize) -> Vec<Option<usize>> {
-    let mut numbers = Vec::new();
-    for n in 1..=last {
-        if n == 1 || n == last || n.abs_diff(current) <= 2 {
-            numbers.push(Some(n));
-        } else if numbers.last() != Some(&None) {
-            numbers.push(None);
-        }
-    }
-    numbers
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_long_pager_shows_the_ends_and_the_neighbours() {
-        assert_eq!(pager_numbers(1, 3), [Some(1), Some(2), Some(3)]);
-        assert_eq!(
-            pager_numbers(6, 450),
-            [
-                Some(1),
-                None,
-                Some(4),
-                Some(5),
-                Some(6),
-                Some(7),
-                Some(8),
-                None,
-                Some(450)
-            ]
-        );
-        assert_eq!(
-            pager_numbers(2, 9),
-            [Some(1), Some(2), Some(3), Some(4), None, Some(9)]
-        );
     }
 }

@@ -1,0 +1,167 @@
+//! Listings split into pages of [`PAGE_SIZE`] rows: `path`, `path/page/2/`, … The
+//! standards listings and the lists of pilots (all pilots, a region's, a domain's) share
+//! it, so that no page grows with the size of the country: at 2,850 counties one list
+//! of every pilot would be tens of megabytes, too much for a phone.
+
+use serde::Serialize;
+
+use crate::config::BaseUrl;
+
+/// Rows (standards, pilots) per listing page.
+pub const PAGE_SIZE: usize = 100;
+
+/// A link of a pager.
+#[derive(Serialize)]
+pub(super) struct PageLink {
+    /// 0 for a gap (…) between page numbers.
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+/// The pages of one listing of `rows` rows at `path` (a URL path ending in `/`).
+pub(super) struct Pager<'p> {
+    path: &'p str,
+    /// How many pages: at least one, so that an empty listing still has its page.
+    pub(super) last: usize,
+}
+
+impl<'p> Pager<'p> {
+    pub(super) fn new(path: &'p str, rows: usize) -> Self {
+        Pager {
+            path,
+            last: rows.div_ceil(PAGE_SIZE).max(1),
+        }
+    }
+
+    /// `rows` page by page: the page's number (from 1), the index of its first row and
+    /// its rows; one empty page for no rows.
+    pub(super) fn pages<T>(rows: &[T]) -> Vec<(usize, usize, &[T])> {
+        if rows.is_empty() {
+            return vec![(1, 0, rows)];
+        }
+        rows.chunks(PAGE_SIZE)
+            .enumerate()
+            .map(|(i, chunk)| (i + 1, i * PAGE_SIZE, chunk))
+            .collect()
+    }
+
+    /// The number of the page that holds row `index` (from 0).
+    pub(super) fn page_of(index: usize) -> usize {
+        index / PAGE_SIZE + 1
+    }
+
+    /// The URL path of page `number` (from 1).
+    pub(super) fn page_path(&self, number: usize) -> String {
+        if number == 1 {
+            self.path.to_string()
+        } else {
+            format!("{}page/{number}/", self.path)
+        }
+    }
+
+    /// The file of page `number`.
+    pub(super) fn page_file(&self, number: usize) -> String {
+        format!("{}index.html", self.page_path(number))
+    }
+
+    /// The page's `<title>`: the listing's, with the page number after the first.
+    pub(super) fn page_title(&self, title: &str, number: usize) -> String {
+        if number == 1 {
+            title.to_string()
+        } else {
+            format!("{title}（第 {number} 页）")
+        }
+    }
+
+    /// The pager shown on page `current`; none when the listing has one page.
+    pub(super) fn links(&self, current: usize, base: &BaseUrl) -> Vec<PageLink> {
+        if self.last == 1 {
+            return Vec::new();
+        }
+        pager_numbers(current, self.last)
+            .into_iter()
+            .map(|n| match n {
+                Some(n) => PageLink {
+                    number: n,
+                    url: base.link(&self.page_path(n)),
+                    current: n == current,
+                },
+                None => PageLink {
+                    number: 0,
+                    url: String::new(),
+                    current: false,
+                },
+            })
+            .collect()
+    }
+}
+
+/// The page numbers a pager shows on page `current` of `last`: the first, the last and
+/// two either side of the current one, `None` where numbers are left out. A listing of
+/// 450 pages would otherwise put 450 links on each of its pages.
+fn pager_numbers(current: usize, last: usize) -> Vec<Option<usize>> {
+    let mut numbers = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(current) <= 2 {
+            numbers.push(Some(n));
+        } else if numbers.last() != Some(&None) {
+            numbers.push(None);
+        }
+    }
+    numbers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_pager_shows_the_ends_and_the_neighbours() {
+        assert_eq!(pager_numbers(1, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            pager_numbers(6, 450),
+            [
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(450)
+            ]
+        );
+        assert_eq!(
+            pager_numbers(2, 9),
+            [Some(1), Some(2), Some(3), Some(4), None, Some(9)]
+        );
+    }
+
+    #[test]
+    fn a_listing_has_a_page_per_hundred_rows_and_at_least_one() {
+        assert_eq!(Pager::new("pilots/", 0).last, 1);
+        assert_eq!(Pager::new("pilots/", PAGE_SIZE).last, 1);
+        assert_eq!(Pager::new("pilots/", PAGE_SIZE + 1).last, 2);
+        let pager = Pager::new("regions/sichuan/", 250);
+        assert_eq!(pager.page_file(1), "regions/sichuan/index.html");
+        assert_eq!(pager.page_file(3), "regions/sichuan/page/3/index.html");
+        assert_eq!(pager.page_title("四川省", 1), "四川省");
+        assert_eq!(pager.page_title("四川省", 2), "四川省（第 2 页）");
+        let rows: Vec<usize> = (0..250).collect();
+        let pages = Pager::pages(&rows);
+        let shape: Vec<(usize, usize, usize)> = pages
+            .iter()
+            .map(|&(n, first, rows)| (n, first, rows.len()))
+            .collect();
+        assert_eq!(shape, [(1, 0, 100), (2, 100, 100), (3, 200, 50)]);
+        assert_eq!(pages[2].2[0], 200);
+        assert_eq!(Pager::pages::<usize>(&[]), [(1, 0, &[][..])]);
+        assert_eq!(
+            [0, 99, 100, 249].map(Pager::page_of),
+            [1, 1, 2, 3],
+            "a row is on the page `pages` puts it on"
+        );
+    }
+}
