@@ -182,7 +182,7 @@ STATUSES_NATIONAL = [("现行", 80), ("有更新版", 7), ("被代替", 5), ("�
 STATUSES_LOCAL = [("现行", 80), ("即将实施", 10), ("未知", 10)]
 STATUSES_OWN = [("现行", 40), ("未知", 60)]
 
-# src/model.rs SERVICE_GROUPS: one /liangbiao/who/<group>/ page each.
+# src/model.rs SERVICE_GROUPS: the pages of /liangbiao/who/<group>/ each.
 SERVICE_GROUPS = ["老年人", "残疾人", "儿童", "学生", "失业人员", "退役军人", "困难群众", "孕产妇",
                   "新市民", "患者", "居民"]
 
@@ -638,7 +638,14 @@ class Corpus:
         list_pages = lambda n: max(1, pages(n))
         pilots_by_region: dict = {}
         pilots_by_domain: dict = {}
+        who_rows: dict = {g: 0 for g in SERVICE_GROUPS}
         for p in self.pilots:
+            regions_of_pilot = len({l.region for l in p.locations})
+            for lst in p.lists:
+                for item in lst.items:
+                    for g in set(item.tags):
+                        if g in who_rows:
+                            who_rows[g] += regions_of_pilot
             for r in {l.region for l in p.locations}:
                 pilots_by_region[r] = pilots_by_region.get(r, 0) + 1
             for d in set(p.domains or self.domain_names):
@@ -663,10 +670,15 @@ class Corpus:
                 by_domain[d] = by_domain.get(d, 0) + 1
         c = self.counts()
         parts = {
-            # /, regions/, domains/, 404, data/, liangbiao/ (src/render/mod.rs),
-            # search/ (src/render/mod.rs), liangbiao/who/ and one page per service group,
-            # all groups whether or not an item names them (src/render/who.rs).
-            "fixed": 6 + 1 + 1 + len(SERVICE_GROUPS),
+            # /, regions/, domains/, 404, data/ (src/render/mod.rs), search/
+            # (src/render/mod.rs), liangbiao/who/ (src/render/who.rs).
+            "fixed": 5 + 1 + 1,
+            # liangbiao/ (every service list) and liangbiao/sites/ (every demonstration
+            # site), 100 a page (src/render/services.rs).
+            "disclosure_listings": list_pages(c["service_lists"]) + list_pages(c["demo_sites"]),
+            # The pages of each service group, whether or not an item names it: its items
+            # by region, an item once per region of its pilot (src/render/who.rs).
+            "service_groups": sum(list_pages(n) for n in who_rows.values()),
             # src/render/pilot_lists.rs
             "pilots_listing": list_pages(len(self.pilots)),
             "regions": len(self.regions) + sum(pages(n) - 1 for n in pilots_by_region.values()),

@@ -40,7 +40,7 @@ fn build_succeeds_with_exit_0_and_a_summary() {
     let out = run(&["build"], site.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.starts_with("built 38 pages ("), "{stderr}");
+    assert!(stderr.starts_with("built 39 pages ("), "{stderr}");
     assert!(site.path().join("public/index.html").is_file());
 }
 

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{build_site, links, repo_root, resolve, BuiltSite};
+use common::{build_site, links, repo_root, resolve, select, BuiltSite};
 use scraper::Html;
 
 const PAGES: &str = "1000";
@@ -92,9 +92,10 @@ impl Pages<'_> {
     }
 }
 
-/// The pilots a paginated list of pilots shows, page after page, from its first page
-/// (following its pager); no page shows more than 100.
-fn listed_pilots(site: &BuiltSite, first_page: &str) -> Vec<String> {
+/// The links to what a paginated list shows (`card`: a CSS selector of the link in a
+/// row), page after page, from its first page (following its pager); no page shows
+/// more than 100 rows.
+fn listed(site: &BuiltSite, first_page: &str, card: &str) -> Vec<String> {
     let mut to_visit = vec![first_page.to_string()];
     let mut visited = BTreeSet::new();
     let mut listed = Vec::new();
@@ -103,12 +104,17 @@ fn listed_pilots(site: &BuiltSite, first_page: &str) -> Vec<String> {
             continue;
         }
         let doc = site.page(&page);
-        let cards = links(&doc, "main ul.cards .card-title a");
-        assert!(cards.len() <= 100, "{page} shows {} pilots", cards.len());
+        let cards = links(&doc, card);
+        assert!(cards.len() <= 100, "{page} shows {} rows", cards.len());
         listed.extend(cards);
         to_visit.extend(links(&doc, "main nav.pagination a"));
     }
     listed
+}
+
+/// The pilots a paginated list of pilots shows.
+fn listed_pilots(site: &BuiltSite, first_page: &str) -> Vec<String> {
+    listed(site, first_page, "main ul.cards .card-title a")
 }
 
 #[test]
@@ -231,7 +237,8 @@ fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
 
 /// At 3,000 pages (about 250 pilots) the lists of pilots run over several pages of 100:
 /// the list of every pilot shows each once, a region's the pilots whose pages name the
-/// region, a domain's the pilots whose pages name the domain, or all of it.
+/// region, a domain's the pilots whose pages name the domain, or all of it; a service
+/// group's pages (我能享受哪些服务) show its items once per region.
 #[test]
 fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +260,12 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
         pilots.len() > 200,
         "{} pilots: fewer than three pages",
         pilots.len()
+    );
+    assert_eq!(
+        site.report.pages as u64,
+        manifest["liangbiao_html_pages"].as_u64().unwrap(),
+        "the generator's count of pages, {}",
+        manifest["liangbiao_html_pages_by_kind"]
     );
     let mut pages = Pages {
         site: &site,
@@ -298,6 +311,92 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
         several_pages >= 3,
         "{several_pages} region or domain lists over one page"
     );
+
+    // A region's standard system is its pilots' together: in tables up to a page of
+    // rows, past that by subsystem with counts (the rows are on the paged listing).
+    let standard_rows = |doc: &Html| select(doc, "main table.standards tbody tr").len();
+    let mut summarised = 0;
+    for (region, named_by) in by_place.iter().filter(|(p, _)| p.starts_with("/regions/")) {
+        let uses: usize = named_by
+            .iter()
+            .map(|pilot| standard_rows(&site.page(pilot)))
+            .sum();
+        let doc = site.page(region);
+        let captions: Vec<usize> = select(&doc, "h2#standards ~ ul li")
+            .iter()
+            .map(|li| {
+                let text: String = li.text().collect();
+                let count = text.rsplit('（').next().unwrap().trim_end_matches(" 项）");
+                count
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{region}: caption {text}"))
+            })
+            .collect();
+        if captions.is_empty() {
+            assert!(uses <= 100, "{region}: {uses} rows in tables");
+            assert_eq!(standard_rows(&doc), uses, "{region}");
+        } else {
+            summarised += 1;
+            assert!(uses > 100, "{region}: {uses} rows summarised");
+            assert_eq!(standard_rows(&doc), 0, "{region}");
+            assert_eq!(captions.iter().sum::<usize>(), uses, "{region}");
+            let slug = region.trim_start_matches("/regions/").trim_end_matches('/');
+            let listing = format!("/standards/region/{slug}/");
+            assert!(links(&doc, "main a").contains(&listing), "{region}");
+        }
+    }
+    assert!(summarised >= 1, "no region's standard system summarised");
+
+    // 亮标惠民: every service list once over the pages of /liangbiao/, and every
+    // demonstration site once over those of /liangbiao/sites/.
+    let list_pages = manifest["counts"]["service_lists"].as_u64().unwrap() as usize;
+    let mut lists = listed(&site, "/liangbiao/", "main table th a");
+    assert!(lists.len() > 100, "{} lists: one page", lists.len());
+    assert_eq!(lists.len(), list_pages);
+    lists.sort();
+    lists.dedup();
+    assert_eq!(lists.len(), list_pages, "a list is shown twice");
+    let sites = listed(&site, "/liangbiao/sites/", "main .cards .card-title a");
+    let distinct: BTreeSet<&String> = sites.iter().collect();
+    assert_eq!(
+        sites.len(),
+        manifest["counts"]["demo_sites"].as_u64().unwrap() as usize
+    );
+    assert_eq!(distinct.len(), sites.len(), "a site is shown twice");
+    assert!(sites.iter().all(|s| s.starts_with("/liangbiao/sites/")));
+
+    // 我能享受哪些服务: a group's pages show each of its items once per region of the
+    // item's pilot, the items of its `items.json`.
+    let mut several_pages = 0;
+    for entry in fs::read_dir(site.output.join("liangbiao/who")).unwrap() {
+        let entry = entry.unwrap();
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let slug = entry.file_name().to_string_lossy().into_owned();
+        let data = fs::read_to_string(entry.path().join("items.json")).unwrap();
+        let items: Vec<serde_json::Value> = serde_json::from_str(&data).unwrap();
+        let mut expected: Vec<String> = items
+            .iter()
+            .flat_map(|item| {
+                let url = item["url"].as_str().unwrap().to_string();
+                let regions = item["regions"].as_array().unwrap().len();
+                std::iter::repeat_n(url, regions)
+            })
+            .collect();
+        expected.sort();
+        let mut shown = listed(
+            &site,
+            &format!("/liangbiao/who/{slug}/"),
+            "main article.service h3 a",
+        );
+        if shown.len() > 100 {
+            several_pages += 1;
+        }
+        shown.sort();
+        assert_eq!(shown, expected, "/liangbiao/who/{slug}/");
+    }
+    assert!(several_pages >= 1, "no group's items run over one page");
 }
 
 /// `Site::related` draws from the region and domain indexes; on the 1k corpus it picks

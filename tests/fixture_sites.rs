@@ -131,8 +131,9 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
     let built = build_minimal(None);
     // Home, 3 indexes, 404, the data and search pages; 2 regions, 2 pilots, 2 domains;
     // the standards index, its 6 non-empty groupings and 2 standard pages; the
-    // disclosure index, one list, one site and its poster; the who index and 11 groups.
-    assert_eq!(built.report.pages, 38);
+    // disclosure index, the sites' index, one list, one site and its poster; the who
+    // index and 11 groups.
+    assert_eq!(built.report.pages, 39);
     let pilot = built.text("pilots/xicheng/");
     // The evaluation table's figure comes first, the other source's after it.
     let first = pilot.find(">36项<").expect("36 shown");

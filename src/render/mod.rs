@@ -262,10 +262,9 @@ fn write_data_files(
 ) -> Result<(), BuildError> {
     let (files, who_data) = rayon::join(
         || views.data_files(),
-        || Views::who_data_file(views.gathered(who_items)),
+        || Views::who_data_files(views.gathered(who_items)),
     );
-    files?.into_iter().try_for_each(sink)?;
-    sink(who_data)
+    files?.into_iter().chain(who_data).try_for_each(sink)
 }
 
 /// Renders one page at a time from any thread, and keeps the time each template took.

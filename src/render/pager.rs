@@ -3,6 +3,8 @@
 //! it, so that no page grows with the size of the country: at 2,850 counties one list
 //! of every pilot would be tens of megabytes, too much for a phone.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use crate::config::BaseUrl;
@@ -22,6 +24,7 @@ pub(super) struct PageLink {
 /// The pages of one listing of `rows` rows at `path` (a URL path ending in `/`).
 pub(super) struct Pager<'p> {
     path: &'p str,
+    rows: usize,
     /// How many pages: at least one, so that an empty listing still has its page.
     pub(super) last: usize,
 }
@@ -30,19 +33,19 @@ impl<'p> Pager<'p> {
     pub(super) fn new(path: &'p str, rows: usize) -> Self {
         Pager {
             path,
+            rows,
             last: rows.div_ceil(PAGE_SIZE).max(1),
         }
     }
 
-    /// `rows` page by page: the page's number (from 1), the index of its first row and
-    /// its rows; one empty page for no rows.
-    pub(super) fn pages<T>(rows: &[T]) -> Vec<(usize, usize, &[T])> {
-        if rows.is_empty() {
-            return vec![(1, 0, rows)];
-        }
-        rows.chunks(PAGE_SIZE)
-            .enumerate()
-            .map(|(i, chunk)| (i + 1, i * PAGE_SIZE, chunk))
+    /// The rows of each page: its number (from 1) and the range of its rows; one empty
+    /// page for no rows.
+    pub(super) fn ranges(&self) -> Vec<(usize, Range<usize>)> {
+        (1..=self.last)
+            .map(|number| {
+                let first = (number - 1) * PAGE_SIZE;
+                (number, first..self.rows.min(first + PAGE_SIZE))
+            })
             .collect()
     }
 
@@ -149,15 +152,8 @@ mod tests {
         assert_eq!(pager.page_file(3), "regions/sichuan/page/3/index.html");
         assert_eq!(pager.page_title("四川省", 1), "四川省");
         assert_eq!(pager.page_title("四川省", 2), "四川省（第 2 页）");
-        let rows: Vec<usize> = (0..250).collect();
-        let pages = Pager::pages(&rows);
-        let shape: Vec<(usize, usize, usize)> = pages
-            .iter()
-            .map(|&(n, first, rows)| (n, first, rows.len()))
-            .collect();
-        assert_eq!(shape, [(1, 0, 100), (2, 100, 100), (3, 200, 50)]);
-        assert_eq!(pages[2].2[0], 200);
-        assert_eq!(Pager::pages::<usize>(&[]), [(1, 0, &[][..])]);
+        assert_eq!(pager.ranges(), [(1, 0..100), (2, 100..200), (3, 200..250)]);
+        assert_eq!(Pager::new("pilots/", 0).ranges(), [(1, 0..0)]);
         assert_eq!(
             [0, 99, 100, 249].map(Pager::page_of),
             [1, 1, 2, 3],

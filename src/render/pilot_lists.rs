@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::pager::{PageLink, Pager};
+use super::pager::{PageLink, Pager, PAGE_SIZE};
 use super::{CountLink, PageJob, PilotCard, Views};
 use crate::model::{DomainId, FigureKind, PilotId, PilotKind, RegionId};
 
@@ -158,11 +158,23 @@ impl<'a> Views<'a> {
             .filter_map(|&p| site.pilot(p).headline(FigureKind::StandardsTotal))
             .map(|f| f.value)
             .sum();
+        let standard_count: usize = pilots
+            .iter()
+            .map(|&p| site.standards_of_pilot(p).len())
+            .sum();
+        // A region's standard system grows with its pilots: past a page of rows, the
+        // page names its subsystems and the region's paged standard listing has the rows.
+        let (standard_groups, standard_captions) = if standard_count <= PAGE_SIZE {
+            (self.subsystem_groups(pilots), Vec::new())
+        } else {
+            (Vec::new(), self.subsystem_captions(pilots))
+        };
         serde_json::json!({
             "domains": domains.into_iter().map(|d| self.domain_link(d)).collect::<Vec<_>>(),
             "standards_text": crate::model::format_number(standards),
-            "standard_groups": self.subsystem_groups(pilots),
-            "standard_count": pilots.iter().map(|&p| site.standards_of_pilot(p).len()).sum::<usize>(),
+            "standard_groups": standard_groups,
+            "standard_captions": standard_captions,
+            "standard_count": standard_count,
             "standards_url": self.base.link(&format!("standards/region/{}/", region.slug)),
         })
     }
@@ -251,10 +263,12 @@ impl<'a> Views<'a> {
         let pager = Pager::new(path, rows.len());
         let groups = Arc::new(groups);
         let data: Arc<PageData<'j>> = Arc::from(data);
-        Pager::pages(&rows)
+        pager
+            .ranges()
             .into_iter()
-            .map(|(number, first, page_rows)| {
-                let page_rows = page_rows.to_vec();
+            .map(|(number, range)| {
+                let first = range.start;
+                let page_rows = rows[range].to_vec();
                 let groups = Arc::clone(&groups);
                 let data = Arc::clone(&data);
                 let pages = pager.links(number, self.base);

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+use super::pager::Pager;
 use super::{Link, PageJob, Views};
 use crate::model::{DemoSite, ServiceList, StandardId};
 use crate::qr::qr_svg;
@@ -40,6 +41,14 @@ struct DomainGroup {
 struct CategoryGroup {
     title: Option<String>,
     items: Vec<ItemView>,
+}
+
+/// What a plain listing is: where, by which template, under which title.
+struct Listing {
+    path: &'static str,
+    template: &'static str,
+    title: &'static str,
+    description: &'static str,
 }
 
 #[derive(Serialize)]
@@ -123,27 +132,86 @@ impl Views<'_> {
         }
     }
 
+    /// `liangbiao/`: every service list, 100 a page; and `liangbiao/sites/`: every
+    /// demonstration site, 100 a page.
+    fn disclosure_index_jobs(&self) -> Vec<PageJob<'_>> {
+        let site = self.site;
+        let mut jobs = self.listing_pages(
+            Listing {
+                path: "liangbiao/",
+                template: "liangbiao.html",
+                title: "亮标惠民",
+                description: "亮标惠民：把基本公共服务的清单和标准公开给群众。各试点公开的服务清单和标准惠民示范点。",
+            },
+            &site.service_lists,
+            Self::list_card,
+            serde_json::json!({
+                "site_count": site.demo_sites.len(),
+                "sites_url": self.base.link("liangbiao/sites/"),
+            }),
+        );
+        jobs.extend(self.listing_pages(
+            Listing {
+                path: "liangbiao/sites/",
+                template: "demo_sites.html",
+                title: "标准惠民示范点",
+                description: "各试点资料中的标准惠民示范点：服务标准在哪里落地、到哪里可以看到。",
+            },
+            &site.demo_sites,
+            Self::site_card,
+            serde_json::json!({}),
+        ));
+        jobs
+    }
+
+    /// The pages of a listing of `rows`, 100 a page. A page's data is `extra` with
+    /// `rows` (each made by `view` as the page renders), `page`, `pages` (the pager),
+    /// `from`, `to` (from 1) and `total`.
+    fn listing_pages<'j, T: Sync, V: Serialize + 'j>(
+        &'j self,
+        listing: Listing,
+        rows: &'j [T],
+        view: fn(&Self, &T) -> V,
+        extra: serde_json::Value,
+    ) -> Vec<PageJob<'j>> {
+        let pager = Pager::new(listing.path, rows.len());
+        pager
+            .ranges()
+            .into_iter()
+            .map(|(number, range)| {
+                let pages = pager.links(number, self.base);
+                let mut data = extra.clone();
+                self.job_later(
+                    &pager.page_file(number),
+                    listing.template,
+                    &pager.page_title(listing.title, number),
+                    listing.description,
+                    "liangbiao",
+                    move || {
+                        let object = data.as_object_mut().expect("a listing's data is an object");
+                        let serde_json::Value::Object(page) = serde_json::json!({
+                            "page": number,
+                            "pages": pages,
+                            "from": range.start + 1,
+                            "to": range.end,
+                            "total": rows.len(),
+                            "rows": rows[range].iter().map(|row| view(self, row)).collect::<Vec<V>>(),
+                        }) else {
+                            unreachable!("a json! object literal")
+                        };
+                        object.extend(page);
+                        data
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Every disclosure page; posters need their QR code, which can fail for absurd URLs
     /// (the page then fails to render).
     pub(super) fn disclosure_jobs(&self) -> Vec<PageJob<'_>> {
         let site = self.site;
-        let mut jobs = vec![self.job_later(
-            "liangbiao/index.html",
-            "liangbiao.html",
-            "亮标惠民",
-            "亮标惠民：把基本公共服务的清单和标准公开给群众。各试点公开的服务清单和标准惠民示范点。",
-            "liangbiao",
-            move || {
-                let lists: Vec<ListCard> = site
-                    .service_lists
-                    .iter()
-                    .map(|l| self.list_card(l))
-                    .collect();
-                let sites: Vec<SiteCard> =
-                    site.demo_sites.iter().map(|s| self.site_card(s)).collect();
-                serde_json::json!({ "lists": lists, "sites": sites })
-            },
-        )];
+        let mut jobs = self.disclosure_index_jobs();
         for list in &site.service_lists {
             jobs.push(self.job_later(
                 &format!("liangbiao/{}/index.html", list.list.slug),

@@ -43,6 +43,26 @@ pub(super) struct StandardRow {
     relation: Option<&'static str>,
 }
 
+/// What a group of a standard system is headed by.
+enum SubsystemTitle<'t> {
+    /// A subsystem the content names.
+    Named(&'t str),
+    /// The standards without a subsystem, after those with one.
+    Unnamed,
+    /// The standards, none of which has a subsystem.
+    NoneNamed,
+}
+
+impl SubsystemTitle<'_> {
+    fn text(&self) -> &str {
+        match self {
+            SubsystemTitle::Named(title) => title,
+            SubsystemTitle::Unnamed => "未注明子体系",
+            SubsystemTitle::NoneNamed => "资料中点名的标准",
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub(super) struct SubsystemGroup {
     id: String,
@@ -178,42 +198,62 @@ impl Views<'_> {
     /// A standard system as a pilot (or a region's pilots) reported it, grouped by
     /// subsystem in first-seen order; standards without one come last.
     pub(super) fn subsystem_groups(&self, pilots: &[crate::model::PilotId]) -> Vec<SubsystemGroup> {
+        self.by_subsystem(pilots, |id, relation| self.standard_row(id, Some(relation)))
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, rows))| SubsystemGroup {
+                id: match title {
+                    SubsystemTitle::Named(_) => format!("subsystem-{}", i + 1),
+                    _ => "subsystem-other".into(),
+                },
+                caption: format!("{}（{} 项）", title.text(), rows.len()),
+                title: title.text().to_string(),
+                rows,
+            })
+            .collect()
+    }
+
+    /// The captions of [`Views::subsystem_groups`], counted without making the rows.
+    pub(super) fn subsystem_captions(&self, pilots: &[crate::model::PilotId]) -> Vec<String> {
+        self.by_subsystem(pilots, |_, _| ())
+            .into_iter()
+            .map(|(title, rows)| format!("{}（{} 项）", title.text(), rows.len()))
+            .collect()
+    }
+
+    /// The uses of standards by `pilots`, each made a row by `row`, under their
+    /// subsystems in first-seen order; uses without one come last.
+    fn by_subsystem<'t, R>(
+        &'t self,
+        pilots: &[crate::model::PilotId],
+        row: impl Fn(StandardId, Relation) -> R,
+    ) -> Vec<(SubsystemTitle<'t>, Vec<R>)> {
         let site = self.site;
-        let mut groups: Vec<SubsystemGroup> = Vec::new();
+        let mut groups: Vec<(SubsystemTitle, Vec<R>)> = Vec::new();
         let mut ungrouped = Vec::new();
         for &pilot in pilots {
             for &id in site.standards_of_pilot(pilot) {
                 for u in site.uses_by(id, pilot) {
-                    let row = self.standard_row(id, Some(u.relation));
+                    let made = row(id, u.relation);
                     match &u.subsystem {
-                        None => ungrouped.push(row),
-                        Some(title) => match groups.iter_mut().find(|g| &g.title == title) {
-                            Some(group) => group.rows.push(row),
-                            None => groups.push(SubsystemGroup {
-                                id: format!("subsystem-{}", groups.len() + 1),
-                                title: title.clone(),
-                                caption: String::new(),
-                                rows: vec![row],
-                            }),
-                        },
+                        None => ungrouped.push(made),
+                        Some(title) => {
+                            match groups.iter_mut().find(|(t, _)| t.text() == title.as_str()) {
+                                Some((_, rows)) => rows.push(made),
+                                None => groups.push((SubsystemTitle::Named(title), vec![made])),
+                            }
+                        }
                     }
                 }
             }
         }
         if !ungrouped.is_empty() {
-            groups.push(SubsystemGroup {
-                id: "subsystem-other".into(),
-                title: if groups.is_empty() {
-                    "资料中点名的标准".into()
-                } else {
-                    "未注明子体系".into()
-                },
-                caption: String::new(),
-                rows: ungrouped,
-            });
-        }
-        for group in &mut groups {
-            group.caption = format!("{}（{} 项）", group.title, group.rows.len());
+            let title = if groups.is_empty() {
+                SubsystemTitle::NoneNamed
+            } else {
+                SubsystemTitle::Unnamed
+            };
+            groups.push((title, ungrouped));
         }
         groups
     }
@@ -329,9 +369,12 @@ impl Views<'_> {
         // Once for all the pages of the listing, by the first to render: each count
         // scans every standard.
         let groupings: Arc<OnceLock<serde_json::Value>> = Arc::default();
-        Pager::pages(ids)
+        pager
+            .ranges()
             .into_iter()
-            .map(|(number, first, chunk)| {
+            .map(|(number, range)| {
+                let first = range.start;
+                let chunk = &ids[range];
                 // Made when the page renders: 45,000 standards make ~450 listing pages per
                 // grouping, too many rows to hold as JSON all at once.
                 let chunk = chunk.to_vec();

@@ -1,20 +1,23 @@
 //! 我能享受哪些服务: a resident picks who they are (老年人, 学生 …) and where they live,
 //! and sees the service items for them, with the standard behind each and who provides
-//! it. `/liangbiao/who/` filters in the browser from `items.json` and keeps the choice
-//! in the URL; one pre-rendered page per group serves readers without JavaScript.
+//! it. `/liangbiao/who/` filters in the browser from the chosen group's `items.json`
+//! (`/liangbiao/who/<group>/items.json`) and keeps the choice in the URL; each group's
+//! pre-rendered pages (by region, 100 items a page) serve readers without JavaScript.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::pager::Pager;
 use super::{Link, PageJob, Views};
 use crate::assets::OutputFile;
 use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_GROUPS};
 
-/// The tagged items as JSON, for the filter on the who index.
-const ITEMS_PATH: &str = "liangbiao/who/items.json";
+/// Where a group's pages and its items as JSON (for the filter on the who index) are.
+fn group_path(slug: &str) -> String {
+    format!("liangbiao/who/{slug}/")
+}
 
 /// The tagged service items, each with the regions of its pilot.
 pub(super) type WhoItems = Vec<(Vec<RegionId>, WhoItem)>;
@@ -22,12 +25,15 @@ pub(super) type WhoItems = Vec<(Vec<RegionId>, WhoItem)>;
 /// [`WhoItems`] gathered once, by the first page or file that needs them.
 pub(super) type LazyWhoItems = OnceLock<WhoItems>;
 
-fn count_in_group(items: &WhoItems, group: &str) -> usize {
-    items
-        .iter()
-        .filter(|(_, i)| i.groups.iter().any(|g| g == group))
-        .count()
+/// A group's items, and its rows: an item of a pilot in two regions is listed in both.
+#[derive(Default, Clone, Copy)]
+struct GroupSize {
+    items: usize,
+    rows: usize,
 }
+
+/// One group's rows, by region: the region and the index of the item in [`WhoItems`].
+type GroupRows = Vec<(RegionId, usize)>;
 
 /// One service item as the who pages show it.
 #[derive(Serialize, Clone)]
@@ -51,14 +57,28 @@ struct GroupLink {
     name: &'static str,
     slug: &'static str,
     url: String,
+    data_url: String,
     count: usize,
 }
 
+/// A region's items of a group, as one page shows them.
 #[derive(Serialize)]
-struct RegionItems {
+struct RegionItems<'i> {
     id: String,
     name: String,
-    items: Vec<WhoItem>,
+    /// The region's items of the group, on this page and others.
+    count: usize,
+    /// The region's items began on an earlier page.
+    continued: bool,
+    items: Vec<&'i WhoItem>,
+}
+
+/// A link to a region's items of a group, on the page they begin on.
+#[derive(Serialize)]
+struct RegionLink {
+    name: String,
+    url: String,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -95,9 +115,7 @@ impl Views<'_> {
     ) -> (Vec<RegionId>, WhoItem) {
         let site = self.site;
         let pilot = site.pilot(list.pilot);
-        let mut region_ids: Vec<RegionId> = pilot.locations.iter().map(|l| l.region).collect();
-        region_ids.sort();
-        region_ids.dedup();
+        let region_ids = self.regions_of(list);
         let item = WhoItem {
             name: item.name.clone(),
             url: self.item_url(list, index),
@@ -126,41 +144,106 @@ impl Views<'_> {
         (region_ids, item)
     }
 
-    /// The who index and one page per group, whose data is made as each renders, and
-    /// the tagged items they share with `items.json` (see [`Views::who_data_file`]),
-    /// gathered by the first of them to be made.
+    /// The who index and the pages of each group, whose data is made as each renders,
+    /// and the tagged items they share with the `items.json` files (see
+    /// [`Views::who_data_files`]), gathered by the first of them to be made.
     pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<LazyWhoItems>) {
         let items: Arc<LazyWhoItems> = Arc::default();
+        let sizes = self.group_sizes();
         let mut jobs = Vec::new();
-        for (name, slug) in SERVICE_GROUPS {
-            let items = Arc::clone(&items);
-            jobs.push(self.job_later(
-                &format!("liangbiao/who/{slug}/index.html"),
-                "who_group.html",
-                &format!("{name}能享受哪些服务"),
-                &format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。"),
-                "liangbiao",
-                move || {
-                    let items = self.gathered(&items);
-                    serde_json::json!({
-                        "group": name,
-                        "count": count_in_group(items, name),
-                        "regions": self.who_sections(name, items),
-                        "index_url": self.base.link("liangbiao/who/"),
-                    })
-                },
-            ));
+        for (&(name, slug), size) in SERVICE_GROUPS.iter().zip(sizes) {
+            jobs.extend(self.group_jobs(name, slug, size, &items));
         }
-        let gathered = Arc::clone(&items);
         jobs.push(self.job_later(
             "liangbiao/who/index.html",
             "who.html",
             "我能享受哪些服务",
             "选择您的身份和所在地区，查看试点公开的可以享受的基本公共服务、依据的标准和提供单位。",
             "liangbiao",
-            move || self.who_index(self.gathered(&gathered)),
+            move || self.who_index(sizes),
         ));
         (jobs, items)
+    }
+
+    /// The size of each group of [`SERVICE_GROUPS`], counted without making the items,
+    /// so that the number of its pages is known before any renders.
+    fn group_sizes(&self) -> [GroupSize; SERVICE_GROUPS.len()] {
+        let site = self.site;
+        let mut sizes = [GroupSize::default(); SERVICE_GROUPS.len()];
+        for list in &site.service_lists {
+            let regions = self.regions_of(list).len();
+            for item in &list.list.items {
+                for (group, size) in SERVICE_GROUPS.iter().zip(sizes.iter_mut()) {
+                    if item.tags.iter().any(|t| t == group.0) {
+                        size.items += 1;
+                        size.rows += regions;
+                    }
+                }
+            }
+        }
+        sizes
+    }
+
+    /// The regions of a list's pilot, in region order.
+    fn regions_of(&self, list: &ServiceList) -> Vec<RegionId> {
+        let mut region_ids: Vec<RegionId> = self
+            .site
+            .pilot(list.pilot)
+            .locations
+            .iter()
+            .map(|l| l.region)
+            .collect();
+        region_ids.sort();
+        region_ids.dedup();
+        region_ids
+    }
+
+    /// The pages of one group: its items by region, 100 rows a page.
+    fn group_jobs<'j>(
+        &'j self,
+        name: &'static str,
+        slug: &'static str,
+        size: GroupSize,
+        items: &Arc<LazyWhoItems>,
+    ) -> Vec<PageJob<'j>> {
+        let path = group_path(slug);
+        let pager = Pager::new(&path, size.rows);
+        // The group's rows, by the first of its pages to render.
+        let rows: Arc<OnceLock<GroupRows>> = Arc::default();
+        let title = format!("{name}能享受哪些服务");
+        let description =
+            format!("各试点公开的面向{name}的基本公共服务事项、依据的标准和提供单位。");
+        pager
+            .ranges()
+            .into_iter()
+            .map(|(number, range)| {
+                let items = Arc::clone(items);
+                let rows = Arc::clone(&rows);
+                let pages = pager.links(number, self.base);
+                let path = path.clone();
+                self.job_later(
+                    &pager.page_file(number),
+                    "who_group.html",
+                    &pager.page_title(&title, number),
+                    &description,
+                    "liangbiao",
+                    move || {
+                        let items = self.gathered(&items);
+                        let rows = rows.get_or_init(|| group_rows(name, items));
+                        debug_assert_eq!(rows.len(), size.rows, "counted as made");
+                        serde_json::json!({
+                            "group": name,
+                            "count": size.items,
+                            "page": number,
+                            "pages": pages,
+                            "region_links": self.region_links(&path, rows),
+                            "regions": self.who_sections(items, rows, range),
+                            "index_url": self.base.link("liangbiao/who/"),
+                        })
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The tagged items, gathered now if no page or file has needed them yet.
@@ -168,14 +251,16 @@ impl Views<'_> {
         items.get_or_init(|| self.who_items())
     }
 
-    fn who_index(&self, items: &WhoItems) -> serde_json::Value {
+    fn who_index(&self, sizes: [GroupSize; SERVICE_GROUPS.len()]) -> serde_json::Value {
         let groups: Vec<GroupLink> = SERVICE_GROUPS
             .iter()
-            .map(|&(name, slug)| GroupLink {
+            .zip(sizes)
+            .map(|(&(name, slug), size)| GroupLink {
                 name,
                 slug,
-                url: self.base.link(&format!("liangbiao/who/{slug}/")),
-                count: count_in_group(items, name),
+                url: self.base.link(&group_path(slug)),
+                data_url: self.base.link(&format!("{}items.json", group_path(slug))),
+                count: size.items,
             })
             .collect();
         let regions: Vec<RegionOption> = self
@@ -189,40 +274,81 @@ impl Views<'_> {
                 }
             })
             .collect();
-        let data_url = self.base.link(ITEMS_PATH);
-        serde_json::json!({ "groups": groups, "regions": regions, "data_url": data_url })
+        serde_json::json!({ "groups": groups, "regions": regions })
     }
 
-    /// One group's items, by region (an item of a pilot in two regions is in both).
-    fn who_sections(&self, group: &str, items: &WhoItems) -> Vec<RegionItems> {
-        let mut by_region: BTreeMap<RegionId, Vec<WhoItem>> = BTreeMap::new();
-        for (region_ids, item) in items
-            .iter()
-            .filter(|(_, i)| i.groups.iter().any(|g| g == group))
-        {
-            for &region in region_ids {
-                by_region.entry(region).or_default().push(item.clone());
-            }
-        }
-        by_region
-            .into_iter()
-            .map(|(region, items)| {
-                let r = self.site.region(region);
+    /// The `range` of a group's `rows` under their regions' headings.
+    fn who_sections<'i>(
+        &self,
+        items: &'i WhoItems,
+        rows: &GroupRows,
+        range: std::ops::Range<usize>,
+    ) -> Vec<RegionItems<'i>> {
+        let before = range.start.checked_sub(1).map(|i| rows[i].0);
+        rows[range]
+            .chunk_by(|a, b| a.0 == b.0)
+            .enumerate()
+            .map(|(i, run)| {
+                let region = run[0].0;
                 RegionItems {
-                    id: r.slug.to_string(),
-                    name: r.full_name.clone(),
-                    items,
+                    id: self.site.region(region).slug.to_string(),
+                    name: self.site.region(region).full_name.clone(),
+                    // Rows are sorted by region (see `group_rows`).
+                    count: rows.partition_point(|r| r.0 <= region)
+                        - rows.partition_point(|r| r.0 < region),
+                    continued: i == 0 && before == Some(region),
+                    items: run.iter().map(|&(_, item)| &items[item].1).collect(),
                 }
             })
             .collect()
     }
 
-    /// `items.json`, the data the who index filters in the browser.
-    pub(super) fn who_data_file(items: &WhoItems) -> OutputFile {
-        let data: Vec<&WhoItem> = items.iter().map(|(_, i)| i).collect();
-        OutputFile {
-            path: ITEMS_PATH.to_string(),
-            bytes: serde_json::to_vec(&data).expect("items serialize"),
-        }
+    /// A link to each region's items of a group, on the page they begin on.
+    fn region_links(&self, path: &str, rows: &GroupRows) -> Vec<RegionLink> {
+        let pager = Pager::new(path, rows.len());
+        let mut first = 0;
+        rows.chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                let region = self.site.region(run[0].0);
+                let page = Pager::page_of(first);
+                first += run.len();
+                RegionLink {
+                    name: region.full_name.clone(),
+                    url: format!("{}#{}", self.base.link(&pager.page_path(page)), region.slug),
+                    count: run.len(),
+                }
+            })
+            .collect()
     }
+
+    /// Each group's `items.json`, the data the who index filters in the browser.
+    pub(super) fn who_data_files(items: &WhoItems) -> Vec<OutputFile> {
+        SERVICE_GROUPS
+            .par_iter()
+            .map(|&(name, slug)| {
+                let data: Vec<&WhoItem> = items
+                    .iter()
+                    .map(|(_, i)| i)
+                    .filter(|i| i.groups.iter().any(|g| g == name))
+                    .collect();
+                OutputFile {
+                    path: format!("{}items.json", group_path(slug)),
+                    bytes: serde_json::to_vec(&data).expect("items serialize"),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A group's rows: its items by region, in item order within a region.
+fn group_rows(group: &str, items: &WhoItems) -> GroupRows {
+    let mut rows: GroupRows = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, item))| item.groups.iter().any(|g| g == group))
+        .flat_map(|(index, (regions, _))| regions.iter().map(move |&r| (r, index)))
+        .collect();
+    // Stable: items stay in their order within a region.
+    rows.sort_by_key(|&(region, _)| region);
+    rows
 }

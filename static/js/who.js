@@ -3,11 +3,20 @@
 const form = document.getElementById('who-form');
 const status = document.getElementById('who-status');
 const list = document.getElementById('who-results');
-let items = null;
+// Each group's items are a file of their own (data-items on its choice), fetched when
+// first chosen: at national scale all groups together are megabytes.
+const loaded = new Map();
 
-async function load() {
-  if (!items) items = await (await fetch(form.dataset.items)).json();
-  return items;
+async function load(group) {
+  if (!loaded.has(group)) {
+    const radio = [...form.elements.group].find((r) => r.value === group);
+    if (!radio) return [];
+    loaded.set(group, fetch(radio.dataset.items).then((response) => {
+      if (!response.ok) throw new Error(`${response.status} ${response.url}`);
+      return response.json();
+    }));
+  }
+  return loaded.get(group);
 }
 
 function fact(label, ...content) {
@@ -74,8 +83,15 @@ async function show() {
     status.textContent = '请选择您的身份。';
     return;
   }
-  const matches = (await load()).filter((item) =>
-    item.groups.includes(group) && (!region || item.regions.includes(region)));
+  let items;
+  try {
+    items = await load(group);
+  } catch (error) {
+    loaded.delete(group);
+    status.textContent = '服务事项暂时无法加载，请稍后再试，或在下面按人群浏览。';
+    return;
+  }
+  const matches = items.filter((item) => !region || item.regions.includes(region));
   list.replaceChildren(...matches.map(card));
   const where = region ? form.elements.region.selectedOptions[0].textContent : '全国各试点';
   status.textContent = matches.length

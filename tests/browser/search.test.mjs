@@ -172,7 +172,14 @@ test('without JavaScript the search page says so and links to the listings', asy
 });
 
 test('我能享受哪些服务: the filter shows exactly the items tagged for a group in a region', async () => {
-  const items = await (await fetch(`${stack.base}liangbiao/who/items.json`)).json();
+  // Each group's items are a file of their own, beside the group's pages.
+  const slugs = { 老年人: 'elderly', 学生: 'students', 居民: 'residents' };
+  const items = [];
+  for (const [group, slug] of Object.entries(slugs)) {
+    const own = await (await fetch(`${stack.base}liangbiao/who/${slug}/items.json`)).json();
+    assert.ok(own.every((i) => i.groups.includes(group)), `${slug}/items.json holds only ${group}`);
+    items.push(...own.map((i) => ({ ...i, groups: [group] })));
+  }
   // Every group and region pair that has items, and one that has none.
   const pairs = new Set();
   for (const item of items) for (const g of item.groups) for (const r of item.regions) pairs.add(`${g}|${r}`);
@@ -180,16 +187,23 @@ test('我能享受哪些服务: the filter shows exactly the items tagged for a 
   const context = await stack.newContext(PHONE);
   const page = await context.newPage();
   const problems = watchPage(page);
+  const fetched = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('items.json')) fetched.push(new URL(request.url()).pathname);
+  });
   for (const pair of [...pairs, '老年人|xizang']) {
     const [group, region] = pair.split('|');
     const expected = items.filter((i) => i.groups.includes(group) && i.regions.includes(region)).map((i) => i.name).sort();
     await page.goto(`${stack.base}liangbiao/who/`);
+    fetched.length = 0;
     await page.getByLabel(group, { exact: true }).check();
     await page.selectOption('#who-region', region);
     await page.waitForURL((url) => url.searchParams.get('group') === group && url.searchParams.get('region') === region);
     await page.waitForFunction(() => document.getElementById('who-status').textContent.length > 0);
     const shown = (await page.$$eval('#who-results h3', (h) => h.map((x) => x.textContent))).sort();
     assert.deepEqual(shown, expected, pair);
+    // Only the chosen group's items came over the network.
+    assert.deepEqual([...new Set(fetched)], [`${SUB_PATH}liangbiao/who/${slugs[group]}/items.json`], pair);
     // The address alone reproduces the result: it can be shared.
     await page.reload();
     await page.waitForFunction(() => document.getElementById('who-status').textContent.length > 0);
