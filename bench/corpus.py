@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Bump when the output format changes in a way the file hash would not show.
 FORMAT_VERSION = 1
 PAGE_SIZE = 100  # liangbiao's src/render/pager.rs PAGE_SIZE
+HOME_CHART_PILOTS = 20  # src/render/satisfaction.rs HOME_CHART_PILOTS
 UPDATED_YEAR = 2025  # every date in the past, or liangbiao warns
 
 # ------------------------------------------------------------------ vocabulary
@@ -334,6 +335,8 @@ class Pilot:
     uses: list[Use] = field(default_factory=list)
     lists: list[ServiceList] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    # Satisfaction before and after in tenths of a percent, when the pilot reports it.
+    satisfaction: tuple[int, int] | None = None
     # Filled while writing the liangbiao entry and reused for the Hugo one.
     figure_rows: list[dict] = field(default_factory=list)
     item_texts: list[dict] = field(default_factory=list)
@@ -476,8 +479,19 @@ class Corpus:
                           locations, f"{UPDATED_YEAR}-{month:02d}-{day:02d}")
             self._pick_standards(pilot, rng, per_region[self.regions.index(region)])
             self._make_services(pilot, rng)
+            pilot.satisfaction = self._satisfaction(self.seed, slug)
             self.pilots.append(pilot)
             index += 1
+
+    @staticmethod
+    def _satisfaction(seed: int, slug: str) -> tuple[int, int] | None:
+        """One pilot in five reports satisfaction before and after (its own stream, so
+        that the page count knows it before the text is written)."""
+        rng = rng_for(seed, "satisfaction", slug)
+        if rng.random() >= 0.2:
+            return None
+        before = rng.randint(780, 900)
+        return before, min(999, before + rng.randint(20, 90))
 
     def _cities(self, region, count, rng):
         if region["slug"] in MUNICIPALITIES:
@@ -669,10 +683,14 @@ class Corpus:
             for d in domains:
                 by_domain[d] = by_domain.get(d, 0) + 1
         c = self.counts()
+        reporting = sum(1 for p in self.pilots if p.satisfaction)
         parts = {
             # /, regions/, domains/, 404, data/ (src/render/mod.rs), search/
             # (src/render/mod.rs), liangbiao/who/ (src/render/who.rs).
             "fixed": 5 + 1 + 1,
+            # satisfaction/, 100 pilots a page, once more than 20 report it (the home
+            # page charts up to 20; src/render/satisfaction.rs).
+            "satisfaction": pages(reporting) if reporting > HOME_CHART_PILOTS else 0,
             # liangbiao/ (every service list) and liangbiao/sites/ (every demonstration
             # site), 100 a page (src/render/services.rs).
             "disclosure_listings": list_pages(c["service_lists"]) + list_pages(c["demo_sites"]),
@@ -800,9 +818,8 @@ class Writer:
         figs.append({"key": "standards_self_made", "value": own + rng.randint(0, 40), "source": "evaluation"})
         items = sum(len(l.items) for l in p.lists) + rng.randint(10, 80)
         figs.append({"key": "service_items", "value": items, "source": "evaluation"})
-        if rng.random() < 0.2:
-            before = rng.randint(780, 900)
-            after = min(999, before + rng.randint(20, 90))
+        if p.satisfaction:
+            before, after = p.satisfaction
             figs.append({"key": "satisfaction_before", "value": f"{before / 10:.1f}", "source": "evaluation"})
             figs.append({"key": "satisfaction_after", "value": f"{after / 10:.1f}", "source": "evaluation"})
         if rng.random() < 0.5:

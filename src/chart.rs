@@ -39,7 +39,7 @@ pub fn satisfaction_svg(rows: &[SatisfactionRow], title_id: &str, desc_id: &str)
     );
     let _ = write!(
         svg,
-        r#"<title id="{title_id}">试点前后群众满意度对比</title><desc id="{desc_id}">{} 个试点报告了试点前和试点后的满意度。横轴从 {}% 到 100%。逐项数据见下表。</desc>"#,
+        r#"<title id="{title_id}">试点前后群众满意度对比</title><desc id="{desc_id}">图中是 {} 个试点在试点前和试点后的满意度。横轴从 {}% 到 100%。逐项数据见下表。</desc>"#,
         rows.len(),
         format_number(floor)
     );

@@ -347,6 +347,48 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
     }
     assert!(summarised >= 1, "no region's standard system summarised");
 
+    // 满意度: past 20 pilots the home page shows their averages, not a chart, and
+    // /satisfaction/ lists every pilot reporting before and after, chart and table.
+    let reporting = satisfaction_pairs(&site);
+    assert!(
+        reporting.len() > 20,
+        "{} report satisfaction",
+        reporting.len()
+    );
+    let home = site.page("/");
+    assert!(
+        select(&home, "svg.chart").is_empty(),
+        "the home page charts them"
+    );
+    let averages: Vec<String> = select(&home, "#satisfaction-heading ~ dl.stats dd")
+        .iter()
+        .map(|dd| dd.text().collect())
+        .collect();
+    let mean = |values: Vec<f64>| {
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        liangbiao::model::format_number((mean * 100.0).round() / 100.0)
+    };
+    let before = mean(reporting.values().map(|p| p.0).collect());
+    let after = mean(reporting.values().map(|p| p.1).collect());
+    assert_eq!(
+        averages[..3],
+        [
+            format!("{} 个", reporting.len()),
+            format!("{before}%"),
+            format!("{after}%")
+        ],
+        "{averages:?}"
+    );
+    let mut charted = listed(&site, "/satisfaction/", "main table tbody th a");
+    charted.sort();
+    let expected: Vec<&String> = reporting.keys().collect();
+    assert_eq!(charted.iter().collect::<Vec<_>>(), expected);
+    let first = site.page("/satisfaction/");
+    assert_eq!(
+        select(&first, "svg.chart g:not(.legend) rect.bar-after").len(),
+        select(&first, "main table tbody tr").len()
+    );
+
     // 亮标惠民: every service list once over the pages of /liangbiao/, and every
     // demonstration site once over those of /liangbiao/sites/.
     let list_pages = manifest["counts"]["service_lists"].as_u64().unwrap() as usize;
@@ -397,6 +439,35 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
         assert_eq!(shown, expected, "/liangbiao/who/{slug}/");
     }
     assert!(several_pages >= 1, "no group's items run over one page");
+}
+
+/// The pilots that report satisfaction before and after (their headline figures: the
+/// evaluation table's first), by URL path, from the open data.
+fn satisfaction_pairs(site: &BuiltSite) -> BTreeMap<String, (f64, f64)> {
+    let data: serde_json::Value = serde_json::from_str(&site.text("/data/pilots.json")).unwrap();
+    let headline = |figures: &[serde_json::Value], key: &str| {
+        let of_key = || figures.iter().filter(move |f| f["key"] == key);
+        of_key()
+            .find(|f| f["source"] == "evaluation")
+            .or_else(|| of_key().next())
+            .map(|f| f["value"].as_f64().unwrap())
+    };
+    data["pilots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|pilot| {
+            let figures = pilot["figures"].as_array().unwrap();
+            let pair = (
+                headline(figures, "satisfaction_before")?,
+                headline(figures, "satisfaction_after")?,
+            );
+            Some((
+                format!("/pilots/{}/", pilot["slug"].as_str().unwrap()),
+                pair,
+            ))
+        })
+        .collect()
 }
 
 /// `Site::related` draws from the region and domain indexes; on the 1k corpus it picks

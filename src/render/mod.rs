@@ -4,6 +4,7 @@
 mod data;
 mod pager;
 mod pilot_lists;
+mod satisfaction;
 mod search;
 mod services;
 mod standards;
@@ -22,7 +23,6 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::assets::{Assets, OutputFile};
-use crate::chart::{self, SatisfactionRow};
 use crate::config::BaseUrl;
 use crate::markdown;
 use crate::model::{
@@ -540,15 +540,6 @@ struct Tile {
 }
 
 #[derive(Serialize)]
-struct ChartRowView {
-    label: String,
-    url: String,
-    before: String,
-    after: String,
-    gain: String,
-}
-
-#[derive(Serialize)]
 struct TotalsView {
     #[serde(flatten)]
     totals: Totals,
@@ -657,6 +648,7 @@ impl<'a> Views<'a> {
         for domain in site.domain_ids() {
             jobs.extend(self.domain_jobs(domain));
         }
+        jobs.extend(self.satisfaction_jobs());
         jobs.extend(self.disclosure_jobs());
         let (who_jobs, who_items) = self.who_pages();
         jobs.extend(who_jobs);
@@ -789,33 +781,13 @@ impl<'a> Views<'a> {
 
     fn home(&self) -> serde_json::Value {
         let site = self.site;
-        let pairs = site.satisfaction_pairs();
-        let rows: Vec<SatisfactionRow> = pairs
-            .iter()
-            .map(|&(id, before, after)| SatisfactionRow {
-                label: places(site.pilot(id)),
-                before,
-                after,
-            })
-            .collect();
-        let chart_rows: Vec<ChartRowView> = pairs
-            .iter()
-            .map(|&(id, before, after)| ChartRowView {
-                label: places(site.pilot(id)),
-                url: self.pilot_url(site.pilot(id)),
-                before: format!("{}%", format_number(before)),
-                after: format!("{}%", format_number(after)),
-                gain: format_number(((after - before) * 100.0).round() / 100.0),
-            })
-            .collect();
         serde_json::json!({
             "intro_title": site.home.title,
             "intro_html": markdown::to_html(&site.home.body, self.base),
             "totals": self.totals(),
             "kinds": self.kind_counts(),
             "domains": self.domain_counts(),
-            "chart_svg": if rows.is_empty() { String::new() } else { chart::satisfaction_svg(&rows, "chart-title", "chart-desc") },
-            "chart_rows": chart_rows,
+            "satisfaction": self.home_satisfaction(),
             "regions": self.region_counts(),
         })
     }

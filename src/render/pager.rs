@@ -7,10 +7,21 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use super::{PageJob, Views};
 use crate::config::BaseUrl;
 
 /// Rows (standards, pilots) per listing page.
 pub const PAGE_SIZE: usize = 100;
+
+/// What a listing of rows is: where, by which template, under which title.
+pub(super) struct Listing {
+    pub(super) path: &'static str,
+    pub(super) template: &'static str,
+    pub(super) title: &'static str,
+    pub(super) description: &'static str,
+    /// The navigation entry the listing's pages belong to.
+    pub(super) nav: &'static str,
+}
 
 /// A link of a pager.
 #[derive(Serialize)]
@@ -113,6 +124,55 @@ fn pager_numbers(current: usize, last: usize) -> Vec<Option<usize>> {
         }
     }
     numbers
+}
+
+impl Views<'_> {
+    /// The pages of a listing of `rows`, [`PAGE_SIZE`] a page. A page's data is what
+    /// `page_data` makes of its rows as the page renders (an object), with `page`,
+    /// `pages` (the pager), `from`, `to` (counted from 1) and `total`.
+    /// `rows` is the site's (a slice) or the listing's own (an `Arc`), shared by its pages.
+    pub(super) fn listing_pages<'j, T, Rows>(
+        &'j self,
+        listing: Listing,
+        rows: Rows,
+        page_data: impl Fn(&[T]) -> serde_json::Value + Copy + Send + 'j,
+    ) -> Vec<PageJob<'j>>
+    where
+        Rows: std::ops::Deref<Target = [T]> + Clone + Send + 'j,
+    {
+        let pager = Pager::new(listing.path, rows.len());
+        pager
+            .ranges()
+            .into_iter()
+            .map(|(number, range)| {
+                let pages = pager.links(number, self.base);
+                let (from, to, total) = (range.start + 1, range.end, rows.len());
+                let rows = rows.clone();
+                self.job_later(
+                    &pager.page_file(number),
+                    listing.template,
+                    &pager.page_title(listing.title, number),
+                    listing.description,
+                    listing.nav,
+                    move || {
+                        let mut data = page_data(&rows[range]);
+                        let object = data
+                            .as_object_mut()
+                            .expect("a listing page's data is an object");
+                        let page = [
+                            ("page", serde_json::json!(number)),
+                            ("pages", serde_json::json!(pages)),
+                            ("from", serde_json::json!(from)),
+                            ("to", serde_json::json!(to)),
+                            ("total", serde_json::json!(total)),
+                        ];
+                        object.extend(page.map(|(k, v)| (k.to_string(), v)));
+                        data
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

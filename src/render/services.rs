@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use super::pager::Pager;
+use super::pager::Listing;
 use super::{Link, PageJob, Views};
 use crate::model::{DemoSite, ServiceList, StandardId};
 use crate::qr::qr_svg;
@@ -41,14 +41,6 @@ struct DomainGroup {
 struct CategoryGroup {
     title: Option<String>,
     items: Vec<ItemView>,
-}
-
-/// What a plain listing is: where, by which template, under which title.
-struct Listing {
-    path: &'static str,
-    template: &'static str,
-    title: &'static str,
-    description: &'static str,
 }
 
 #[derive(Serialize)]
@@ -142,13 +134,16 @@ impl Views<'_> {
                 template: "liangbiao.html",
                 title: "亮标惠民",
                 description: "亮标惠民：把基本公共服务的清单和标准公开给群众。各试点公开的服务清单和标准惠民示范点。",
+                nav: "liangbiao",
             },
-            &site.service_lists,
-            Self::list_card,
-            serde_json::json!({
-                "site_count": site.demo_sites.len(),
-                "sites_url": self.base.link("liangbiao/sites/"),
-            }),
+            site.service_lists.as_slice(),
+            move |lists| {
+                serde_json::json!({
+                    "rows": lists.iter().map(|l| self.list_card(l)).collect::<Vec<_>>(),
+                    "site_count": site.demo_sites.len(),
+                    "sites_url": self.base.link("liangbiao/sites/"),
+                })
+            },
         );
         jobs.extend(self.listing_pages(
             Listing {
@@ -156,55 +151,16 @@ impl Views<'_> {
                 template: "demo_sites.html",
                 title: "标准惠民示范点",
                 description: "各试点资料中的标准惠民示范点：服务标准在哪里落地、到哪里可以看到。",
+                nav: "liangbiao",
             },
-            &site.demo_sites,
-            Self::site_card,
-            serde_json::json!({}),
+            site.demo_sites.as_slice(),
+            move |sites| {
+                serde_json::json!({
+                    "rows": sites.iter().map(|s| self.site_card(s)).collect::<Vec<_>>(),
+                })
+            },
         ));
         jobs
-    }
-
-    /// The pages of a listing of `rows`, 100 a page. A page's data is `extra` with
-    /// `rows` (each made by `view` as the page renders), `page`, `pages` (the pager),
-    /// `from`, `to` (from 1) and `total`.
-    fn listing_pages<'j, T: Sync, V: Serialize + 'j>(
-        &'j self,
-        listing: Listing,
-        rows: &'j [T],
-        view: fn(&Self, &T) -> V,
-        extra: serde_json::Value,
-    ) -> Vec<PageJob<'j>> {
-        let pager = Pager::new(listing.path, rows.len());
-        pager
-            .ranges()
-            .into_iter()
-            .map(|(number, range)| {
-                let pages = pager.links(number, self.base);
-                let mut data = extra.clone();
-                self.job_later(
-                    &pager.page_file(number),
-                    listing.template,
-                    &pager.page_title(listing.title, number),
-                    listing.description,
-                    "liangbiao",
-                    move || {
-                        let object = data.as_object_mut().expect("a listing's data is an object");
-                        let serde_json::Value::Object(page) = serde_json::json!({
-                            "page": number,
-                            "pages": pages,
-                            "from": range.start + 1,
-                            "to": range.end,
-                            "total": rows.len(),
-                            "rows": rows[range].iter().map(|row| view(self, row)).collect::<Vec<V>>(),
-                        }) else {
-                            unreachable!("a json! object literal")
-                        };
-                        object.extend(page);
-                        data
-                    },
-                )
-            })
-            .collect()
     }
 
     /// Every disclosure page; posters need their QR code, which can fail for absurd URLs

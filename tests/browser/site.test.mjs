@@ -4,16 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { createRequire } from 'node:module';
 import {
   startStack, watchPage, assertNoProblems, blockedProblems,
   SUB_PATH, PHONE, DESKTOP, SCREENSHOT_DIR,
 } from './lib/harness.mjs';
+import { assertAccessible, assertNoSidewaysScroll } from './lib/pages.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-const AXE_VERSION = require('axe-core/package.json').version;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let stack;
 
@@ -183,66 +179,11 @@ test('crawl: every internal page answers 200 with no console errors, failed requ
 });
 
 test('axe-core finds no WCAG 2.1 A/AA violations on any kind of page', async () => {
-  const violations = []; // { page, text }
-  const pageProblems = [];
-  let ruleResults = 0;
-  for (const viewport of [DESKTOP, PHONE]) {
-    const context = await stack.newContext(viewport);
-    const page = await context.newPage();
-    const takeProblems = watchPage(page);
-    for (const [kind, path] of pageKinds()) {
-      const label = `${path} (${kind}, ${viewport.width}px)`;
-      await page.goto(stack.origin + path, { waitUntil: 'load' });
-      for (const text of takeProblems()) pageProblems.push({ page: label, text });
-      await page.addScriptTag({ path: AXE_PATH });
-      const result = await page.evaluate(
-        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-        AXE_TAGS,
-      );
-      ruleResults += result.passes.length + result.violations.length + result.incomplete.length;
-      for (const v of result.violations) {
-        for (const node of v.nodes) {
-          violations.push({
-            page: label,
-            text: `${v.id} (${v.impact}): ${v.help}\n    target: ${node.target.join(' ')}\n    html: ${node.html}\n`
-              + `    ${node.failureSummary.replace(/\n/g, '\n    ')}`,
-          });
-        }
-      }
-      for (const text of takeProblems()) pageProblems.push({ page: label, text });
-    }
-    pageProblems.push(...blockedProblems(context));
-    await context.close();
-  }
-  console.log(`axe-core ${AXE_VERSION} (${AXE_TAGS.join(', ')}): ${pageKinds().length} pages at 2 widths, `
-    + `${ruleResults} rule results, ${violations.length} violations`);
-  assertNoProblems(violations, 'axe-core violations');
-  assertNoProblems(pageProblems, 'problems on the pages axe-core checked');
+  await assertAccessible(stack, pageKinds());
 });
 
 test(`no page kind scrolls sideways at ${PHONE.width}px`, async () => {
-  const context = await stack.newContext(PHONE);
-  const page = await context.newPage();
-  const overflow = [];
-  for (const [kind, path] of pageKinds()) {
-    await page.goto(stack.origin + path, { waitUntil: 'load' });
-    const { scrollWidth, clientWidth, sticking } = await page.evaluate(() => {
-      const cw = document.documentElement.clientWidth;
-      const out = (e) => e.getBoundingClientRect().right > cw + 0.5;
-      // Name the outermost elements that stick out, to make a failure easy to fix.
-      const sticking = [...document.body.querySelectorAll('*')]
-        .filter((e) => out(e) && !out(e.parentElement))
-        .slice(0, 5)
-        .map((e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '')
-          + (typeof e.className === 'string' && e.className.trim() ? `.${e.className.trim().split(/\s+/).join('.')}` : ''));
-      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: cw, sticking };
-    });
-    if (scrollWidth > clientWidth) {
-      overflow.push({ page: `${path} (${kind})`, text: `scrollWidth ${scrollWidth} > clientWidth ${clientWidth}; sticking out: ${sticking.join(', ')}` });
-    }
-  }
-  await context.close();
-  assertNoProblems(overflow, `pages that scroll sideways at ${PHONE.width}px`);
+  await assertNoSidewaysScroll(stack, pageKinds());
 });
 
 test('screenshots of home, a region and a pilot at phone and desktop widths', async () => {

@@ -172,10 +172,11 @@ function readLog(tmp) {
 }
 
 /**
- * Everything a test file needs: a built site served by nginx and a browser.
+ * Everything a test file needs: a built site served by nginx and a browser. The site
+ * is the one at `root`, the bundled one unless told.
  * `blocked` collects every request that tried to leave 127.0.0.1.
  */
-export async function startStack() {
+export async function startStack({ root = SITE_ROOT } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), 'liangbiao-browser-'));
   const stack = { tmp, blocked: [], nginx: null, browser: null };
   stack.close = async () => {
@@ -191,7 +192,7 @@ export async function startStack() {
     stack.port = port;
     stack.origin = `http://127.0.0.1:${port}`;
     stack.base = `${stack.origin}${SUB_PATH}`;
-    stack.siteDir = buildSite(tmp, stack.base);
+    stack.siteDir = buildSite(tmp, stack.base, root);
     stack.nginx = await startNginx({ tmp, port, siteDir: stack.siteDir });
     stack.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (e) {
