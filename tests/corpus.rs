@@ -233,6 +233,37 @@ fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
         counts["max_pilots_per_standard"].as_u64().unwrap(),
         "/standards/{shared}/ lists {users:?}"
     );
+
+    // The feed carries the 50 most recently updated pilots, newest first.
+    let data: serde_json::Value = serde_json::from_str(&site.text("/data/pilots.json")).unwrap();
+    let text = |p: &serde_json::Value, key: &str| p[key].as_str().unwrap().to_string();
+    let mut by_date: Vec<(String, String, String)> = data["pilots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (text(p, "updated"), text(p, "slug"), text(p, "url")))
+        .collect();
+    assert!(by_date.len() > 50, "{} pilots", by_date.len());
+    // Newest first; on the same day, by slug.
+    by_date.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let feed = site.text("/feed.xml");
+    let entries: Vec<&str> = feed
+        .split("<entry>")
+        .skip(1)
+        .map(|e| {
+            e.split("<id>")
+                .nth(1)
+                .unwrap()
+                .split("</id>")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    let newest: Vec<&str> = by_date[..50]
+        .iter()
+        .map(|(_, _, url)| url.as_str())
+        .collect();
+    assert_eq!(entries, newest);
 }
 
 /// At 3,000 pages (about 250 pilots) the lists of pilots run over several pages of 100:

@@ -667,11 +667,7 @@ impl<'a> Views<'a> {
             .filter(|job| job.path.ends_with("index.html"))
             .map(PageJob::path_url)
             .collect();
-        jobs.push(
-            self.job_later("sitemap.xml", "sitemap.xml", "", "", "", move || {
-                self.sitemap(pages)
-            }),
-        );
+        jobs.extend(self.sitemap_jobs(pages));
         (jobs, who_items)
     }
 
@@ -920,10 +916,45 @@ impl<'a> Views<'a> {
         serde_json::json!({ "domains": domains })
     }
 
-    /// The sitemap of pages given by their URL paths.
-    fn sitemap(&self, pages: Vec<String>) -> serde_json::Value {
-        let mut urls: Vec<String> = pages.iter().map(|page| self.base.absolute(page)).collect();
-        urls.sort();
+    /// `sitemap.xml` of the pages given by their URL paths; past [`SITEMAP_URLS`] pages
+    /// (the sitemaps protocol's limit for one file) an index of `sitemaps/1.xml`, … that
+    /// hold them in order. Search engines read either from the same address.
+    fn sitemap_jobs(&self, mut pages: Vec<String>) -> Vec<PageJob<'_>> {
+        pages.sort();
+        let parts = sitemap_parts(pages.len(), SITEMAP_URLS);
+        if parts.len() == 1 {
+            return vec![
+                self.job_later("sitemap.xml", "sitemap.xml", "", "", "", move || {
+                    self.sitemap(&pages)
+                }),
+            ];
+        }
+        let pages: std::sync::Arc<[String]> = pages.into();
+        let files: Vec<String> = (1..=parts.len())
+            .map(|n| format!("sitemaps/{n}.xml"))
+            .collect();
+        let mut jobs: Vec<PageJob<'_>> = files
+            .iter()
+            .zip(parts)
+            .map(|(file, range)| {
+                let pages = std::sync::Arc::clone(&pages);
+                self.job_later(file, "sitemap.xml", "", "", "", move || {
+                    self.sitemap(&pages[range])
+                })
+            })
+            .collect();
+        jobs.push(
+            self.job_later("sitemap.xml", "sitemap_index.xml", "", "", "", move || {
+                let sitemaps: Vec<String> = files.iter().map(|f| self.base.absolute(f)).collect();
+                serde_json::json!({ "sitemaps": sitemaps })
+            }),
+        );
+        jobs
+    }
+
+    /// A sitemap of pages given by their URL paths, in order.
+    fn sitemap(&self, pages: &[String]) -> serde_json::Value {
+        let urls: Vec<String> = pages.iter().map(|page| self.base.absolute(page)).collect();
         serde_json::json!({ "urls": urls })
     }
 
@@ -933,6 +964,7 @@ impl<'a> Views<'a> {
         pilots.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.slug.cmp(&b.slug)));
         let entries: Vec<serde_json::Value> = pilots
             .iter()
+            .take(FEED_ENTRIES)
             .map(|p| {
                 serde_json::json!({
                     "title": p.title,
@@ -955,6 +987,23 @@ impl<'a> Views<'a> {
     }
 }
 
+/// The pilots the feed carries, the most recently updated: feed readers fetch it again
+/// and again, and every pilot of the country would be megabytes each time.
+const FEED_ENTRIES: usize = 50;
+
+/// The most URLs one sitemap file may list (sitemaps.org protocol).
+const SITEMAP_URLS: usize = 50_000;
+
+/// The ranges of `urls` URLs that sitemap files of at most `per_file` hold: one range
+/// (maybe empty) when they fit in one file.
+fn sitemap_parts(urls: usize, per_file: usize) -> Vec<std::ops::Range<usize>> {
+    // `max(1)`: no pages still make one (empty) sitemap.
+    (0..urls.max(1))
+        .step_by(per_file)
+        .map(|start| start..urls.min(start + per_file))
+        .collect()
+}
+
 /// Where a pilot is, as readers name it: `北京市通州区、天津市武清区、廊坊市`.
 fn places(pilot: &Pilot) -> String {
     pilot
@@ -967,7 +1016,15 @@ fn places(pilot: &Pilot) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_markup;
+    use super::{escape_markup, sitemap_parts};
+
+    #[test]
+    fn sitemaps_split_past_the_limit_into_files_in_order() {
+        assert_eq!(sitemap_parts(0, 3), vec![0..0]);
+        assert_eq!(sitemap_parts(3, 3), vec![0..3]);
+        assert_eq!(sitemap_parts(4, 3), vec![0..3, 3..4]);
+        assert_eq!(sitemap_parts(9, 3), vec![0..3, 3..6, 6..9]);
+    }
 
     #[test]
     fn markup_is_escaped_between_runs_of_plain_text() {
