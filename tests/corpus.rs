@@ -438,8 +438,9 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
     assert_eq!(distinct.len(), sites.len(), "a site is shown twice");
     assert!(sites.iter().all(|s| s.starts_with("/liangbiao/sites/")));
 
-    // 我能享受哪些服务: a group's pages show each of its items once per region of the
-    // item's pilot, the items of its `items.json`.
+    // 我能享受哪些服务: a group's items in a region are `<group>/<region>.json`, which the
+    // who index counts for each region; its pages show the same items, by region.
+    let who = site.page("/liangbiao/who/");
     let mut several_pages = 0;
     for entry in fs::read_dir(site.output.join("liangbiao/who")).unwrap() {
         let entry = entry.unwrap();
@@ -447,17 +448,32 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
             continue;
         }
         let slug = entry.file_name().to_string_lossy().into_owned();
-        let data = fs::read_to_string(entry.path().join("items.json")).unwrap();
-        let items: Vec<serde_json::Value> = serde_json::from_str(&data).unwrap();
-        let mut expected: Vec<String> = items
-            .iter()
-            .flat_map(|item| {
-                let url = item["url"].as_str().unwrap().to_string();
-                let regions = item["regions"].as_array().unwrap().len();
-                std::iter::repeat_n(url, regions)
-            })
-            .collect();
+        let mut expected = Vec::new();
+        let mut counts = serde_json::Map::new();
+        for file in fs::read_dir(entry.path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let region = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let items: Vec<serde_json::Value> =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            for item in &items {
+                let regions = item["regions"].as_array().unwrap();
+                assert!(
+                    regions.contains(&region.clone().into()),
+                    "{}",
+                    path.display()
+                );
+                expected.push(item["url"].as_str().unwrap().to_string());
+            }
+            counts.insert(region, items.len().into());
+        }
         expected.sort();
+        let radio = select(&who, &format!("input[data-items='/liangbiao/who/{slug}/']"));
+        let offered: serde_json::Value =
+            serde_json::from_str(radio[0].value().attr("data-regions").unwrap()).unwrap();
+        assert_eq!(offered, serde_json::Value::Object(counts), "{slug}");
         let mut shown = listed(
             &site,
             &format!("/liangbiao/who/{slug}/"),

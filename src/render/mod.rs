@@ -262,7 +262,7 @@ fn write_data_files(
 ) -> Result<(), BuildError> {
     let (files, who_data) = rayon::join(
         || views.data_files(),
-        || Views::who_data_files(views.gathered(who_items)),
+        || views.who_data_files(views.gathered(who_items)),
     );
     files?.into_iter().chain(who_data).try_for_each(sink)
 }

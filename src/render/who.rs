@@ -1,7 +1,8 @@
 //! 我能享受哪些服务: a resident picks who they are (老年人, 学生 …) and where they live,
 //! and sees the service items for them, with the standard behind each and who provides
-//! it. `/liangbiao/who/` filters in the browser from the chosen group's `items.json`
-//! (`/liangbiao/who/<group>/items.json`) and keeps the choice in the URL; each group's
+//! it. `/liangbiao/who/` filters in the browser, fetching only the chosen group's items
+//! in the chosen region (`/liangbiao/who/<group>/<region>.json`: at national scale one
+//! group's items are tens of megabytes), and keeps the choice in the URL; each group's
 //! pre-rendered pages (by region, 100 items a page) serve readers without JavaScript.
 
 use std::sync::{Arc, OnceLock};
@@ -26,10 +27,12 @@ pub(super) type WhoItems = Vec<(Vec<RegionId>, WhoItem)>;
 pub(super) type LazyWhoItems = OnceLock<WhoItems>;
 
 /// A group's items, and its rows: an item of a pilot in two regions is listed in both.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 struct GroupSize {
     items: usize,
     rows: usize,
+    /// Rows by region, indexed by [`RegionId`].
+    by_region: Vec<usize>,
 }
 
 /// One group's rows, by region: the region and the index of the item in [`WhoItems`].
@@ -57,8 +60,11 @@ struct GroupLink {
     name: &'static str,
     slug: &'static str,
     url: String,
+    /// Where its items in a region are: `<data_url><region>.json`.
     data_url: String,
     count: usize,
+    /// Region slug → the group's items there, for the regions that have any.
+    regions: std::collections::BTreeMap<String, usize>,
 }
 
 /// A region's items of a group, as one page shows them.
@@ -145,13 +151,13 @@ impl Views<'_> {
     }
 
     /// The who index and the pages of each group, whose data is made as each renders,
-    /// and the tagged items they share with the `items.json` files (see
+    /// and the tagged items they share with the data files by region (see
     /// [`Views::who_data_files`]), gathered by the first of them to be made.
     pub(super) fn who_pages(&self) -> (Vec<PageJob<'_>>, Arc<LazyWhoItems>) {
         let items: Arc<LazyWhoItems> = Arc::default();
         let sizes = self.group_sizes();
         let mut jobs = Vec::new();
-        for (&(name, slug), size) in SERVICE_GROUPS.iter().zip(sizes) {
+        for (&(name, slug), size) in SERVICE_GROUPS.iter().zip(&sizes) {
             jobs.extend(self.group_jobs(name, slug, size, &items));
         }
         jobs.push(self.job_later(
@@ -169,14 +175,20 @@ impl Views<'_> {
     /// so that the number of its pages is known before any renders.
     fn group_sizes(&self) -> [GroupSize; SERVICE_GROUPS.len()] {
         let site = self.site;
-        let mut sizes = [GroupSize::default(); SERVICE_GROUPS.len()];
+        let mut sizes: [GroupSize; SERVICE_GROUPS.len()] = std::array::from_fn(|_| GroupSize {
+            by_region: vec![0; site.regions.len()],
+            ..GroupSize::default()
+        });
         for list in &site.service_lists {
-            let regions = self.regions_of(list).len();
+            let regions = self.regions_of(list);
             for item in &list.list.items {
                 for (group, size) in SERVICE_GROUPS.iter().zip(sizes.iter_mut()) {
                     if item.tags.iter().any(|t| t == group.0) {
                         size.items += 1;
-                        size.rows += regions;
+                        size.rows += regions.len();
+                        for region in &regions {
+                            size.by_region[region.0] += 1;
+                        }
                     }
                 }
             }
@@ -203,11 +215,12 @@ impl Views<'_> {
         &'j self,
         name: &'static str,
         slug: &'static str,
-        size: GroupSize,
+        size: &GroupSize,
         items: &Arc<LazyWhoItems>,
     ) -> Vec<PageJob<'j>> {
         let path = group_path(slug);
         let pager = Pager::new(&path, size.rows);
+        let (item_count, row_count) = (size.items, size.rows);
         // The group's rows, by the first of its pages to render.
         let rows: Arc<OnceLock<GroupRows>> = Arc::default();
         let title = format!("{name}能享受哪些服务");
@@ -230,10 +243,10 @@ impl Views<'_> {
                     move || {
                         let items = self.gathered(&items);
                         let rows = rows.get_or_init(|| group_rows(name, items));
-                        debug_assert_eq!(rows.len(), size.rows, "counted as made");
+                        debug_assert_eq!(rows.len(), row_count, "counted as made");
                         serde_json::json!({
                             "group": name,
-                            "count": size.items,
+                            "count": item_count,
                             "page": number,
                             "pages": pages,
                             "region_links": self.region_links(&path, rows),
@@ -259,8 +272,14 @@ impl Views<'_> {
                 name,
                 slug,
                 url: self.base.link(&group_path(slug)),
-                data_url: self.base.link(&format!("{}items.json", group_path(slug))),
+                data_url: self.base.link(&group_path(slug)),
                 count: size.items,
+                regions: self
+                    .site
+                    .region_ids()
+                    .filter(|r| size.by_region[r.0] > 0)
+                    .map(|r| (self.site.region(r).slug.to_string(), size.by_region[r.0]))
+                    .collect(),
             })
             .collect();
         let regions: Vec<RegionOption> = self
@@ -321,20 +340,23 @@ impl Views<'_> {
             .collect()
     }
 
-    /// Each group's `items.json`, the data the who index filters in the browser.
-    pub(super) fn who_data_files(items: &WhoItems) -> Vec<OutputFile> {
+    /// Each group's items in each region with any, `<group>/<region>.json`, the data
+    /// the who index filters in the browser; in item order, as the group's pages.
+    pub(super) fn who_data_files(&self, items: &WhoItems) -> Vec<OutputFile> {
         SERVICE_GROUPS
             .par_iter()
-            .map(|&(name, slug)| {
-                let data: Vec<&WhoItem> = items
-                    .iter()
-                    .map(|(_, i)| i)
-                    .filter(|i| i.groups.iter().any(|g| g == name))
-                    .collect();
-                OutputFile {
-                    path: format!("{}items.json", group_path(slug)),
-                    bytes: serde_json::to_vec(&data).expect("items serialize"),
-                }
+            .flat_map_iter(|&(name, slug)| {
+                group_rows(name, items)
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|run| {
+                        let data: Vec<&WhoItem> = run.iter().map(|&(_, i)| &items[i].1).collect();
+                        let region = &self.site.region(run[0].0).slug;
+                        OutputFile {
+                            path: format!("{}{region}.json", group_path(slug)),
+                            bytes: serde_json::to_vec(&data).expect("items serialize"),
+                        }
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
     }

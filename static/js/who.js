@@ -3,20 +3,56 @@
 const form = document.getElementById('who-form');
 const status = document.getElementById('who-status');
 const list = document.getElementById('who-results');
-// Each group's items are a file of their own (data-items on its choice), fetched when
-// first chosen: at national scale all groups together are megabytes.
+// A group's items in a region are a file of their own (`<data-items><region>.json`),
+// fetched when first chosen: at national scale one group's items are tens of
+// megabytes. Its radio's data-regions says how many each region has, so that a region
+// without any is answered without a request.
 const loaded = new Map();
+// Counts the choices shown, so that a slow answer to an older one is dropped.
+let shown = 0;
 
-async function load(group) {
-  if (!loaded.has(group)) {
-    const radio = [...form.elements.group].find((r) => r.value === group);
-    if (!radio) return [];
-    loaded.set(group, fetch(radio.dataset.items).then((response) => {
+function groupRadio(group) {
+  return [...form.elements.group].find((r) => r.value === group);
+}
+
+async function load(radio, region) {
+  const url = `${radio.dataset.items}${region}.json`;
+  if (!loaded.has(url)) {
+    loaded.set(url, fetch(url).then((response) => {
       if (!response.ok) throw new Error(`${response.status} ${response.url}`);
       return response.json();
+    }).catch((error) => {
+      loaded.delete(url);
+      throw error;
     }));
   }
-  return loaded.get(group);
+  return loaded.get(url);
+}
+
+function regionName(slug) {
+  return [...form.elements.region.options].find((o) => o.value === slug)?.textContent ?? slug;
+}
+
+/** Without a region: how many items each region has, each a link to that choice. */
+function regionChoices(group, counts, pages) {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const regions = [...form.elements.region.options].map((o) => o.value).filter((slug) => counts[slug]);
+  status.textContent = total
+    ? `各试点面向${group}的服务事项分布在 ${regions.length} 个地区。请选择所在地区：`
+    : `试点资料中暂时没有写明面向${group}的服务事项。`;
+  const items = regions.map((slug) => {
+    const li = document.createElement('li');
+    const params = new URLSearchParams({ group, region: slug });
+    li.append(link({ url: `${location.pathname}?${params}`, name: regionName(slug) }), `（${counts[slug]} 项）`);
+    return li;
+  });
+  if (total) {
+    const li = document.createElement('li');
+    li.append(link({ url: pages, name: `按地区逐页查看面向${group}的全部服务事项` }));
+    items.push(li);
+  }
+  list.className = 'who-results region-list';
+  list.replaceChildren(...items);
 }
 
 function fact(label, ...content) {
@@ -78,25 +114,36 @@ async function show() {
   const region = params.get('region') || '';
   for (const radio of form.elements.group) radio.checked = radio.value === group;
   form.elements.region.value = region;
+  const ticket = ++shown;
+  // `data-for` names the choice the results answer, once they are shown.
+  delete status.dataset.for;
   list.replaceChildren();
-  if (!group) {
+  list.className = 'who-results';
+  const radio = groupRadio(group);
+  if (!radio) {
     status.textContent = '请选择您的身份。';
-    return;
+  } else {
+    const counts = JSON.parse(radio.dataset.regions);
+    if (!region) {
+      regionChoices(group, counts, radio.dataset.pages);
+    } else if (!counts[region]) {
+      status.textContent = `${regionName(region)}的试点资料中暂时没有写明面向${group}的服务事项。`;
+    } else {
+      let items;
+      try {
+        items = await load(radio, region);
+      } catch (error) {
+        if (ticket !== shown) return;
+        status.textContent = '服务事项暂时无法加载，请稍后再试，或在下面按人群浏览。';
+        status.dataset.for = `${group}|${region}`;
+        return;
+      }
+      if (ticket !== shown) return; // a newer choice was made while this one loaded
+      list.replaceChildren(...items.map(card));
+      status.textContent = `${regionName(region)}面向${group}的服务事项 ${items.length} 项。`;
+    }
   }
-  let items;
-  try {
-    items = await load(group);
-  } catch (error) {
-    loaded.delete(group);
-    status.textContent = '服务事项暂时无法加载，请稍后再试，或在下面按人群浏览。';
-    return;
-  }
-  const matches = items.filter((item) => !region || item.regions.includes(region));
-  list.replaceChildren(...matches.map(card));
-  const where = region ? form.elements.region.selectedOptions[0].textContent : '全国各试点';
-  status.textContent = matches.length
-    ? `${where}面向${group}的服务事项 ${matches.length} 项。`
-    : `${where}的试点资料中暂时没有写明面向${group}的服务事项。`;
+  status.dataset.for = `${group}|${region}`;
 }
 
 form.hidden = false;

@@ -172,43 +172,80 @@ test('without JavaScript the search page says so and links to the listings', asy
 });
 
 test('我能享受哪些服务: the filter shows exactly the items tagged for a group in a region', async () => {
-  // Each group's items are a file of their own, beside the group's pages.
-  const slugs = { 老年人: 'elderly', 学生: 'students', 居民: 'residents' };
-  const items = [];
-  for (const [group, slug] of Object.entries(slugs)) {
-    const own = await (await fetch(`${stack.base}liangbiao/who/${slug}/items.json`)).json();
-    assert.ok(own.every((i) => i.groups.includes(group)), `${slug}/items.json holds only ${group}`);
-    items.push(...own.map((i) => ({ ...i, groups: [group] })));
-  }
-  // Every group and region pair that has items, and one that has none.
-  const pairs = new Set();
-  for (const item of items) for (const g of item.groups) for (const r of item.regions) pairs.add(`${g}|${r}`);
-  assert.ok(pairs.size >= 3, `only ${pairs.size} group/region pairs`);
   const context = await stack.newContext(PHONE);
   const page = await context.newPage();
   const problems = watchPage(page);
+  await page.goto(`${stack.base}liangbiao/who/`);
+  const regions = await page.$$eval('#who-region option', (o) => o.map((x) => x.value).filter(Boolean));
+  assert.equal(regions.length, 31);
+  // A group's items in a region are a file of their own: each holds only items of the
+  // group whose pilot is in the region, and an item is in the file of each of its regions.
+  const slugs = { 老年人: 'elderly', 学生: 'students', 居民: 'residents' };
+  const files = new Map(); // `${group}|${region}` -> items
+  for (const [group, slug] of Object.entries(slugs)) {
+    const placed = new Map(); // item url -> regions whose file holds it
+    const all = new Map(); // item url -> item
+    for (const region of regions) {
+      const response = await fetch(`${stack.base}liangbiao/who/${slug}/${region}.json`);
+      if (response.status === 404) { await response.arrayBuffer(); continue; }
+      assert.equal(response.status, 200, `${slug}/${region}.json`);
+      const items = await response.json();
+      assert.ok(items.length > 0, `${slug}/${region}.json is empty`);
+      for (const i of items) {
+        assert.ok(i.groups.includes(group) && i.regions.includes(region), `${slug}/${region}.json: ${i.url}`);
+        placed.set(i.url, [...(placed.get(i.url) ?? []), region]);
+        all.set(i.url, i);
+      }
+      files.set(`${group}|${region}`, items);
+    }
+    for (const [url, i] of all) assert.deepEqual(placed.get(url).sort(), [...i.regions].sort(), url);
+  }
+  assert.ok(files.size >= 3, `only ${files.size} group/region files`);
   const fetched = [];
   page.on('request', (request) => {
-    if (request.url().endsWith('items.json')) fetched.push(new URL(request.url()).pathname);
+    if (request.url().endsWith('.json')) fetched.push(new URL(request.url()).pathname);
   });
-  for (const pair of [...pairs, '老年人|xizang']) {
-    const [group, region] = pair.split('|');
-    const expected = items.filter((i) => i.groups.includes(group) && i.regions.includes(region)).map((i) => i.name).sort();
+  const answered = (pair) => page.waitForFunction((p) => document.getElementById('who-status').dataset.for === p, pair);
+  // Choosing only who you are lists the regions with items for you, with their counts.
+  for (const group of Object.keys(slugs)) {
     await page.goto(`${stack.base}liangbiao/who/`);
     fetched.length = 0;
     await page.getByLabel(group, { exact: true }).check();
+    await answered(`${group}|`);
+    const offered = await page.$$eval('#who-results li', (li) => li.map((x) => x.textContent));
+    const expected = regions.filter((r) => files.has(`${group}|${r}`));
+    if (!expected.length) {
+      assert.deepEqual(offered, [], group);
+      assert.match(await page.textContent('#who-status'), /暂时没有写明/, group);
+      continue;
+    }
+    assert.equal(offered.length, expected.length + 1, `${group}: ${offered}`);
+    assert.match(offered.at(-1), /按地区逐页查看/);
+    for (const [i, region] of expected.entries()) {
+      assert.match(offered[i], new RegExp(`（${files.get(`${group}|${region}`).length} 项）$`), `${group}: ${offered[i]}`);
+    }
+    assert.deepEqual(fetched, [], `${group}: nothing is fetched before a region is chosen`);
+  }
+  // Every group and region pair that has items, and one that has none.
+  for (const pair of [...files.keys(), '老年人|xizang']) {
+    const [group, region] = pair.split('|');
+    const own = files.get(pair) ?? [];
+    await page.goto(`${stack.base}liangbiao/who/`);
+    await page.getByLabel(group, { exact: true }).check();
+    await answered(`${group}|`);
+    fetched.length = 0;
     await page.selectOption('#who-region', region);
-    await page.waitForURL((url) => url.searchParams.get('group') === group && url.searchParams.get('region') === region);
-    await page.waitForFunction(() => document.getElementById('who-status').textContent.length > 0);
+    await answered(pair);
     const shown = (await page.$$eval('#who-results h3', (h) => h.map((x) => x.textContent))).sort();
-    assert.deepEqual(shown, expected, pair);
-    // Only the chosen group's items came over the network.
-    assert.deepEqual([...new Set(fetched)], [`${SUB_PATH}liangbiao/who/${slugs[group]}/items.json`], pair);
+    assert.deepEqual(shown, own.map((i) => i.name).sort(), pair);
+    // Only the chosen group's items in the chosen region came over the network.
+    const want = own.length ? [`${SUB_PATH}liangbiao/who/${slugs[group]}/${region}.json`] : [];
+    assert.deepEqual([...new Set(fetched)], want, pair);
     // The address alone reproduces the result: it can be shared.
     await page.reload();
-    await page.waitForFunction(() => document.getElementById('who-status').textContent.length > 0);
+    await answered(pair);
     const again = (await page.$$eval('#who-results h3', (h) => h.map((x) => x.textContent))).sort();
-    assert.deepEqual(again, expected, `${pair} after reload`);
+    assert.deepEqual(again, shown, `${pair} after reload`);
   }
   assertNoProblems(problems().map((text) => ({ page: 'who', text })), 'who');
   await context.close();
