@@ -264,7 +264,8 @@ fn write_data_files(
         || views.data_files(),
         || views.who_data_files(views.gathered(who_items)),
     );
-    files?.into_iter().chain(who_data).try_for_each(sink)
+    // In parallel: with --precompress each file is also compressed as it is written.
+    files?.into_par_iter().chain(who_data).try_for_each(sink)
 }
 
 /// Renders one page at a time from any thread, and keeps the time each template took.

@@ -3,6 +3,11 @@
 const form = document.getElementById('who-form');
 const status = document.getElementById('who-status');
 const list = document.getElementById('who-results');
+const more = document.getElementById('who-more');
+// Items are shown 100 at a time: a province's items for residents run into thousands,
+// too many cards for an old phone at once.
+const SHOWN_AT_ONCE = 100;
+let rest = [];
 // A group's items in a region are a file of their own (`<data-items><region>.json`),
 // fetched when first chosen: at national scale one group's items are tens of
 // megabytes. Its radio's data-regions says how many each region has, so that a region
@@ -108,6 +113,21 @@ function card(item) {
   return li;
 }
 
+/** The next items of the chosen ones, and the button for the rest if any are left. */
+function showMore() {
+  const next = rest.slice(0, SHOWN_AT_ONCE).map(card);
+  rest = rest.slice(SHOWN_AT_ONCE);
+  list.append(...next);
+  more.hidden = rest.length === 0;
+  more.textContent = `再显示 ${Math.min(rest.length, SHOWN_AT_ONCE)} 项（还有 ${rest.length} 项）`;
+  return next[0];
+}
+
+more.addEventListener('click', () => {
+  // Keyboard and screen-reader users go on from the first item just shown.
+  showMore()?.querySelector('a')?.focus();
+});
+
 async function show() {
   const params = new URLSearchParams(location.search);
   const group = params.get('group') || '';
@@ -117,6 +137,8 @@ async function show() {
   const ticket = ++shown;
   // `data-for` names the choice the results answer, once they are shown.
   delete status.dataset.for;
+  rest = [];
+  more.hidden = true;
   list.replaceChildren();
   list.className = 'who-results';
   const radio = groupRadio(group);
@@ -139,8 +161,10 @@ async function show() {
         return;
       }
       if (ticket !== shown) return; // a newer choice was made while this one loaded
-      list.replaceChildren(...items.map(card));
-      status.textContent = `${regionName(region)}面向${group}的服务事项 ${items.length} 项。`;
+      rest = items;
+      showMore();
+      status.textContent = `${regionName(region)}面向${group}的服务事项 ${items.length} 项`
+        + (rest.length ? `，先显示前 ${SHOWN_AT_ONCE} 项。` : '。');
     }
   }
   status.dataset.for = `${group}|${region}`;

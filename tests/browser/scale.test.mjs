@@ -1,14 +1,15 @@
-// The pages only a large site has, checked like the bundled ones: a 2,000-page corpus
+// The pages only a large site has, checked like the bundled ones: a 6,000-page corpus
 // from bench/corpus.py has listings over several pages, the home page's satisfaction
 // averages and /satisfaction/, and regions whose standard system is summarised. Each
-// gets the Nu HTML Checker, axe-core at two widths and the phone-width check.
+// gets the Nu HTML Checker, axe-core at two widths and the phone-width check. The who
+// filter's items, past 100 in a region, come 100 at a time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, REPO, SUB_PATH } from './lib/harness.mjs';
+import { startStack, watchPage, assertNoProblems, REPO, SUB_PATH, PHONE } from './lib/harness.mjs';
 import { assertAccessible, assertNoSidewaysScroll, assertValidHtml } from './lib/pages.mjs';
 
 let tmp;
@@ -16,9 +17,11 @@ let stack;
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'liangbiao-scale-'));
-  const r = spawnSync('python3', [join(REPO, 'bench', 'corpus.py'), '--pages', '2000', '--out', tmp, '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync('python3', [join(REPO, 'bench', 'corpus.py'), '--pages', '6000', '--out', tmp, '--quiet'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench/corpus.py failed (exit ${r.status}):\n${r.stderr}`);
-  stack = await startStack({ root: join(tmp, 'liangbiao') });
+  // Not precompressed: at 6,000 pages that takes 20 times the build, and nothing here
+  // is about compression (the bundled site's suite checks it).
+  stack = await startStack({ root: join(tmp, 'liangbiao'), precompress: false });
 });
 after(async () => {
   try { if (stack) await stack.close(); } finally {
@@ -62,4 +65,35 @@ test('axe-core finds no WCAG 2.1 A/AA violations on the pages only a large site 
 
 test('none of the pages only a large site has scrolls sideways on a phone', async () => {
   await assertNoSidewaysScroll(stack, scalePages());
+});
+
+test('我能享受哪些服务: past 100 items in a region, they come 100 at a time', async () => {
+  const context = await stack.newContext(PHONE);
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  await page.goto(`${stack.base}liangbiao/who/`);
+  // The group and region with the most items.
+  const choices = await page.$$eval('input[name=group]', (radios) => radios.flatMap((r) => (
+    Object.entries(JSON.parse(r.dataset.regions)).map(([region, count]) => ({ group: r.value, region, count }))
+  )));
+  const { group, region, count } = choices.sort((a, b) => b.count - a.count)[0];
+  assert.ok(count > 100, `at most ${count} items in a region`);
+  await page.goto(`${stack.base}liangbiao/who/?${new URLSearchParams({ group, region })}`);
+  const pair = `${group}|${region}`;
+  await page.waitForFunction((p) => document.getElementById('who-status').dataset.for === p, pair);
+  assert.match(await page.textContent('#who-status'), new RegExp(` ${count} 项，先显示前 100 项`));
+  const cards = page.locator('#who-results article.service');
+  assert.equal(await cards.count(), 100);
+  const more = page.locator('#who-more');
+  for (let shown = 100; shown < count; shown += 100) {
+    assert.equal(await more.textContent(), `再显示 ${Math.min(100, count - shown)} 项（还有 ${count - shown} 项）`);
+    await more.click();
+    assert.equal(await cards.count(), Math.min(count, shown + 100));
+    // Focus goes on from the first item just shown.
+    const focused = await page.evaluate(() => document.activeElement.closest('article')?.querySelector('h3')?.textContent);
+    assert.equal(focused, await cards.nth(shown).locator('h3').textContent());
+  }
+  assert.equal(await more.isVisible(), false);
+  assertNoProblems(problems().map((text) => ({ page: 'who', text })), 'who');
+  await context.close();
 });

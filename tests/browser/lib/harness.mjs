@@ -48,12 +48,14 @@ export function freePort() {
 }
 
 /** Build the bundled site with the debug binary. Returns the output folder. */
-export function buildSite(tmp, baseUrl, root = SITE_ROOT, name = 'site') {
+export function buildSite(tmp, baseUrl, root = SITE_ROOT, name = 'site', { precompress = true } = {}) {
   if (!existsSync(LIANGBIAO)) {
     throw new Error(`${LIANGBIAO} is missing: run \`cargo build --locked\` first (run.sh does)`);
   }
   const out = join(tmp, name);
-  const r = spawnSync(LIANGBIAO, ['build', '--root', root, '--output', out, '--base-url', baseUrl, '--quiet', '--precompress'], {
+  const args = ['build', '--root', root, '--output', out, '--base-url', baseUrl, '--quiet'];
+  if (precompress) args.push('--precompress');
+  const r = spawnSync(LIANGBIAO, args, {
     encoding: 'utf8',
   });
   if (r.status !== 0) {
@@ -173,10 +175,11 @@ function readLog(tmp) {
 
 /**
  * Everything a test file needs: a built site served by nginx and a browser. The site
- * is the one at `root`, the bundled one unless told.
+ * is the one at `root`, the bundled one unless told, with .gz and .br siblings unless
+ * `precompress` is false.
  * `blocked` collects every request that tried to leave 127.0.0.1.
  */
-export async function startStack({ root = SITE_ROOT } = {}) {
+export async function startStack({ root = SITE_ROOT, precompress = true } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), 'liangbiao-browser-'));
   const stack = { tmp, blocked: [], nginx: null, browser: null };
   stack.close = async () => {
@@ -192,7 +195,7 @@ export async function startStack({ root = SITE_ROOT } = {}) {
     stack.port = port;
     stack.origin = `http://127.0.0.1:${port}`;
     stack.base = `${stack.origin}${SUB_PATH}`;
-    stack.siteDir = buildSite(tmp, stack.base, root);
+    stack.siteDir = buildSite(tmp, stack.base, root, 'site', { precompress });
     stack.nginx = await startNginx({ tmp, port, siteDir: stack.siteDir });
     stack.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   } catch (e) {
