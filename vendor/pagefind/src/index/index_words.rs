@@ -84,6 +84,12 @@ impl PackedPage {
     }
 }
 
+std::thread_local! {
+    /// liangbiao patch: the buffer a thread encodes its pages in, reused from page to page
+    /// (one allocation per page and word was a good part of the index's malloc and free).
+    static PAGE_BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// liangbiao patch: the bytes `#[derive(Encode)]` with fields `#[n(0)]`, `#[n(1)]` and
 /// `#[n(2)]` would write (an array of three: the page number, then each list as an array
 /// of integers, each in its shortest form), made in a buffer and written at once. There
@@ -95,22 +101,24 @@ impl<C> Encode<C> for PackedPage {
         e: &mut minicbor::Encoder<W>,
         _: &mut C,
     ) -> Result<(), minicbor::encode::Error<W::Error>> {
-        let mut bytes = Vec::with_capacity(12 + 5 * self.location_count());
-        cbor_head(&mut bytes, CBOR_ARRAY, 3);
-        cbor_head(&mut bytes, CBOR_UNSIGNED, self.page_number as u64);
-        for list in [self.locs(), self.meta_locs()] {
-            cbor_head(&mut bytes, CBOR_ARRAY, list.len() as u64);
-            for &n in list.iter() {
-                if n >= 0 {
-                    cbor_head(&mut bytes, CBOR_UNSIGNED, n as u64);
-                } else {
-                    cbor_head(&mut bytes, CBOR_NEGATIVE, (-1 - n as i64) as u64);
+        PAGE_BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            cbor_head(bytes, CBOR_ARRAY, 3);
+            cbor_head(bytes, CBOR_UNSIGNED, self.page_number as u64);
+            for list in [self.locs(), self.meta_locs()] {
+                cbor_head(bytes, CBOR_ARRAY, list.len() as u64);
+                for &n in list.iter() {
+                    if n >= 0 {
+                        cbor_head(bytes, CBOR_UNSIGNED, n as u64);
+                    } else {
+                        cbor_head(bytes, CBOR_NEGATIVE, (-1 - n as i64) as u64);
+                    }
                 }
             }
-        }
-        e.writer_mut()
-            .write_all(&bytes)
-            .map_err(minicbor::encode::Error::write)
+            e.writer_mut()
+                .write_all(bytes)
+                .map_err(minicbor::encode::Error::write)
+        })
     }
 }
 
