@@ -1,7 +1,9 @@
 //! Listings split into pages of [`PAGE_SIZE`] rows: `path`, `path/page/2/`, … The
-//! standards listings and the lists of pilots (all pilots, a region's, a domain's) share
-//! it, so that no page grows with the size of the country: at 2,850 counties one list
-//! of every pilot would be tens of megabytes, too much for a phone.
+//! standards listings, the lists of pilots (all pilots, a region's, a domain's), the who
+//! groups and the plain listings of [`Views::listing_pages`] (service lists,
+//! demonstration sites, satisfaction) share it, so that no page grows with the size of
+//! the country: at 2,850 counties one list of every pilot would be tens of megabytes,
+//! too much for a phone.
 
 use std::ops::Range;
 
@@ -130,6 +132,7 @@ impl Views<'_> {
     /// The pages of a listing of `rows`, [`PAGE_SIZE`] a page. A page's data is what
     /// `page_data` makes of its rows as the page renders (an object), with `page`,
     /// `pages` (the pager), `from`, `to` (counted from 1) and `total`.
+    ///
     /// `rows` is the site's (a slice) or the listing's own (an `Arc`), shared by its pages.
     pub(super) fn listing_pages<'j, T, Rows>(
         &'j self,
