@@ -684,6 +684,14 @@ class Corpus:
                 by_domain[d] = by_domain.get(d, 0) + 1
         c = self.counts()
         reporting = sum(1 for p in self.pilots if p.satisfaction)
+        items_naming: dict = {}
+        for p in self.pilots:
+            for lst in p.lists:
+                for item in lst.items:
+                    for identity in {std.identity for std in item.standards}:
+                        items_naming[identity] = items_naming.get(identity, 0) + 1
+        # Past 100, a standard's pilots and services are also listed 100 a page.
+        listed_past_a_page = lambda n: pages(n) if n > PAGE_SIZE else 0
         parts = {
             # /, regions/, domains/, 404, data/ (src/render/mod.rs), search/
             # (src/render/mod.rs), liangbiao/who/ (src/render/who.rs).
@@ -703,6 +711,10 @@ class Corpus:
             "domains": len(self.domains) + sum(pages(n) - 1 for n in pilots_by_domain.values()),
             "pilots": c["pilots"],
             "standards": c["standards"],
+            # standards/<slug>/pilots/ and …/services/ (src/render/standards.rs).
+            "standard_uses_and_services": sum(
+                listed_past_a_page(len(st.users)) + listed_past_a_page(items_naming.get(st.identity, 0))
+                for st in stds),
             "service_lists": c["service_lists"],
             "demo_sites_and_posters": 2 * c["demo_sites"],
             "standards_listing": max(1, pages(len(stds))),

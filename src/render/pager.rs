@@ -16,11 +16,11 @@ use crate::config::BaseUrl;
 pub const PAGE_SIZE: usize = 100;
 
 /// What a listing of rows is: where, by which template, under which title.
-pub(super) struct Listing {
-    pub(super) path: &'static str,
+pub(super) struct Listing<'l> {
+    pub(super) path: &'l str,
     pub(super) template: &'static str,
-    pub(super) title: &'static str,
-    pub(super) description: &'static str,
+    pub(super) title: &'l str,
+    pub(super) description: &'l str,
     /// The navigation entry the listing's pages belong to.
     pub(super) nav: &'static str,
 }
@@ -136,9 +136,9 @@ impl Views<'_> {
     /// `rows` is the site's (a slice) or the listing's own (an `Arc`), shared by its pages.
     pub(super) fn listing_pages<'j, T, Rows>(
         &'j self,
-        listing: Listing,
+        listing: Listing<'_>,
         rows: Rows,
-        page_data: impl Fn(&[T]) -> serde_json::Value + Copy + Send + 'j,
+        page_data: impl Fn(&[T]) -> serde_json::Value + Clone + Send + 'j,
     ) -> Vec<PageJob<'j>>
     where
         Rows: std::ops::Deref<Target = [T]> + Clone + Send + 'j,
@@ -150,7 +150,7 @@ impl Views<'_> {
             .map(|(number, range)| {
                 let pages = pager.links(number, self.base);
                 let (from, to, total) = (range.start + 1, range.end, rows.len());
-                let rows = rows.clone();
+                let (rows, page_data) = (rows.clone(), page_data.clone());
                 self.job_later(
                     &pager.page_file(number),
                     listing.template,

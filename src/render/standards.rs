@@ -6,9 +6,9 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::pager::Pager;
+use super::pager::{Listing, Pager};
 use super::{Link, PageJob, Templates, Views};
-use crate::model::{Relation, Standard, StandardId, StandardStatus};
+use crate::model::{Relation, Standard, StandardId, StandardStatus, StandardUse};
 use crate::standard_code::StandardLevel;
 use crate::BuildError;
 
@@ -41,6 +41,36 @@ pub(super) struct StandardRow {
     regions: Vec<Link>,
     /// What the pilot of the table did with it (only in a pilot's or region's table).
     relation: Option<&'static str>,
+}
+
+/// The most pilots and services a standard's page lists; the rest are on its listings.
+const STANDARD_ROWS: usize = super::pager::PAGE_SIZE;
+
+/// Where a standard's pilots and services are listed when its page shows only the first.
+struct StandardListings {
+    uses: String,
+    services: String,
+}
+
+impl StandardListings {
+    fn of(slug: &str) -> Self {
+        StandardListings {
+            uses: format!("standards/{slug}/pilots/"),
+            services: format!("standards/{slug}/services/"),
+        }
+    }
+}
+
+/// How a pilot uses a standard, as its page and listing show it.
+#[derive(Serialize)]
+struct UseView {
+    pilot: Link,
+    relation: &'static str,
+    subsystem: Option<String>,
+    control: Option<String>,
+    doc_type: Option<String>,
+    source: String,
+    note: Option<String>,
 }
 
 /// What a group of a standard system is headed by.
@@ -330,6 +360,7 @@ impl Views<'_> {
                 false,
             ));
         }
+        jobs.extend(all.iter().flat_map(|&id| self.standard_listing_jobs(id)));
         jobs.par_extend(all.par_iter().map(|&id| {
             let standard = site.standard(id);
             let title = match standard.code_text() {
@@ -476,22 +507,14 @@ impl Views<'_> {
     fn standard_page(&self, id: StandardId) -> serde_json::Value {
         let site = self.site;
         let standard = site.standard(id);
-        let uses: Vec<serde_json::Value> = standard
-            .uses
+        let shown = standard.uses.len().min(STANDARD_ROWS);
+        let uses: Vec<UseView> = standard.uses[..shown]
             .iter()
-            .map(|u| {
-                let pilot = site.pilot(u.pilot);
-                serde_json::json!({
-                    "pilot": Link { name: pilot.title.clone(), url: self.pilot_url(pilot) },
-                    "relation": u.relation.name(),
-                    "subsystem": u.subsystem,
-                    "control": u.control,
-                    "doc_type": u.doc_type,
-                    "source": site.source(u.source).short_title,
-                    "note": u.note,
-                })
-            })
+            .map(|u| self.use_view(u))
             .collect();
+        let services = self.services_of_standard(id);
+        let paths = StandardListings::of(&standard.slug);
+        let more = |count: usize, path: &str| (count > STANDARD_ROWS).then(|| self.base.link(path));
         serde_json::json!({
             "row": self.standard_row(id, None),
             "prefix": standard.code.as_ref().map(|c| c.prefix.clone()),
@@ -502,7 +525,80 @@ impl Views<'_> {
             "implemented": standard.implemented,
             "url": standard.url,
             "uses": uses,
-            "services": self.services_of_standard(id),
+            "use_count": standard.uses.len(),
+            "uses_url": more(standard.uses.len(), &paths.uses),
+            "service_count": services.len(),
+            "services_url": more(services.len(), &paths.services),
+            "services": services.into_iter().take(STANDARD_ROWS).collect::<Vec<_>>(),
         })
+    }
+
+    fn use_view(&self, u: &StandardUse) -> UseView {
+        let site = self.site;
+        let pilot = site.pilot(u.pilot);
+        UseView {
+            pilot: Link {
+                name: pilot.title.clone(),
+                url: self.pilot_url(pilot),
+            },
+            relation: u.relation.name(),
+            subsystem: u.subsystem.clone(),
+            control: u.control.clone(),
+            doc_type: u.doc_type.clone(),
+            source: site.source(u.source).short_title.clone(),
+            note: u.note.clone(),
+        }
+    }
+
+    /// Past [`STANDARD_ROWS`] pilots or services, a standard's page shows the first and
+    /// links to all of them, 100 a page: `standards/<slug>/pilots/`, `…/services/`.
+    fn standard_listing_jobs(&self, id: StandardId) -> Vec<PageJob<'_>> {
+        let standard = self.site.standard(id);
+        let paths = StandardListings::of(&standard.slug);
+        let name = match standard.code_text() {
+            Some(code) => format!("{code} {}", standard.title),
+            None => standard.title.clone(),
+        };
+        let page_url = self.base.link(&format!("standards/{}/", standard.slug));
+        let mut jobs = Vec::new();
+        if standard.uses.len() > STANDARD_ROWS {
+            let title = format!("使用{name}的试点");
+            let description = format!("使用标准《{}》的全部试点。", standard.title);
+            let (name, page_url) = (name.clone(), page_url.clone());
+            jobs.extend(self.listing_pages(
+                Listing {
+                    path: &paths.uses,
+                    template: "standard_uses.html",
+                    title: &title,
+                    description: &description,
+                    nav: "standards",
+                },
+                standard.uses.as_slice(),
+                move |uses| {
+                    let uses: Vec<UseView> = uses.iter().map(|u| self.use_view(u)).collect();
+                    serde_json::json!({ "standard": name, "standard_url": page_url, "rows": uses })
+                },
+            ));
+        }
+        let services = self.site.items_naming(id).count();
+        if services > STANDARD_ROWS {
+            let title = format!("依据{name}提供的服务");
+            let description = format!("依据标准《{}》提供的全部服务事项。", standard.title);
+            let services: Arc<[Link]> = self.services_of_standard(id).into();
+            jobs.extend(self.listing_pages(
+                Listing {
+                    path: &paths.services,
+                    template: "standard_services.html",
+                    title: &title,
+                    description: &description,
+                    nav: "standards",
+                },
+                services,
+                move |rows| {
+                    serde_json::json!({ "standard": name, "standard_url": page_url, "rows": rows })
+                },
+            ));
+        }
+        jobs
     }
 }

@@ -1,6 +1,7 @@
-// The pages only a large site has, checked like the bundled ones: a 6,000-page corpus
+// The pages only a large site has, checked like the bundled ones: an 8,000-page corpus
 // from bench/corpus.py has listings over several pages, the home page's satisfaction
-// averages and /satisfaction/, and regions whose standard system is summarised. Each
+// averages and /satisfaction/, regions whose standard system is summarised, and
+// standards named by over 100 pilots, whose pilots are listed on pages of their own. Each
 // gets the Nu HTML Checker, axe-core at two widths and the phone-width check. The who
 // filter's items, past 100 in a region, come 100 at a time.
 import { test, before, after } from 'node:test';
@@ -17,9 +18,9 @@ let stack;
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'liangbiao-scale-'));
-  const r = spawnSync('python3', [join(REPO, 'bench', 'corpus.py'), '--pages', '6000', '--out', tmp, '--quiet'], { encoding: 'utf8' });
+  const r = spawnSync('python3', [join(REPO, 'bench', 'corpus.py'), '--pages', '8000', '--out', tmp, '--quiet'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench/corpus.py failed (exit ${r.status}):\n${r.stderr}`);
-  // Not precompressed: at 6,000 pages that takes 20 times the build, and nothing here
+  // Not precompressed: at 8,000 pages that takes 20 times the build, and nothing here
   // is about compression (the bundled site's suite checks it).
   stack = await startStack({ root: join(tmp, 'liangbiao'), precompress: false });
 });
@@ -40,6 +41,9 @@ function scalePages() {
     .filter((e) => e.isDirectory())
     .map((e) => `${SUB_PATH}regions/${e.name}/`);
   const summarised = regions.find((p) => readFileSync(fileOf(p), 'utf8').includes('分属以下子体系'));
+  const widelyUsed = readdirSync(join(stack.siteDir, 'standards'))
+    .map((slug) => `${SUB_PATH}standards/${slug}/pilots/`)
+    .find((p) => existsSync(fileOf(p)));
   const kinds = [
     ['home with satisfaction averages', SUB_PATH],
     ['satisfaction listing', `${SUB_PATH}satisfaction/`],
@@ -49,11 +53,49 @@ function scalePages() {
     ['demonstration sites', `${SUB_PATH}liangbiao/sites/`],
     ['who group, page 2', `${SUB_PATH}liangbiao/who/residents/page/2/`],
     ['standards, page 2', `${SUB_PATH}standards/page/2/`],
+    ['pilots of a standard, past 100', widelyUsed],
   ];
   const missing = kinds.filter(([, p]) => !p || !existsSync(fileOf(p)));
   assert.deepEqual(missing, [], 'the corpus has every kind of page');
   return kinds;
 }
+
+test('liangbiao writes the pages bench/corpus.py counts, and a standard lists all its pilots', async () => {
+  const manifest = JSON.parse(readFileSync(join(tmp, 'manifest.json'), 'utf8'));
+  const html = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.html')) html.push(e.name);
+    }
+  };
+  walk(stack.siteDir);
+  assert.equal(html.length, manifest.liangbiao_html_pages, JSON.stringify(manifest.liangbiao_html_pages_by_kind));
+  // The standard's page shows its first 100 pilots; its listing shows every one once.
+  const [, listing] = scalePages().find(([kind]) => kind.startsWith('pilots of a standard'));
+  const context = await stack.newContext();
+  const page = await context.newPage();
+  await page.goto(stack.origin + listing.replace(/pilots\/$/, ''));
+  const onPage = await page.$$eval('main ul.uses', (lists) => lists[0].querySelectorAll('li').length);
+  assert.equal(onPage, 100);
+  const total = Number((await page.textContent('main')).match(/共 (\d+) 个，这里列出前 100 个/)[1]);
+  const seen = [];
+  const toVisit = [stack.origin + listing];
+  const visited = new Set();
+  while (toVisit.length) {
+    const url = toVisit.pop();
+    if (visited.has(url)) continue;
+    visited.add(url);
+    await page.goto(url);
+    const uses = await page.$$eval('main ul.uses li > a', (a) => a.map((x) => x.getAttribute('href')));
+    assert.ok(uses.length <= 100, `${url}: ${uses.length}`);
+    seen.push(...uses);
+    toVisit.push(...(await page.$$eval('main nav.pagination a', (a) => a.map((x) => x.href))));
+  }
+  assert.ok(total > 100, `${total} pilots`);
+  assert.equal(seen.length, total);
+  await context.close();
+});
 
 test('the Nu HTML Checker finds no errors in the pages only a large site has', () => {
   assertValidHtml(stack.siteDir, scalePages().map(([, p]) => fileOf(p)));
