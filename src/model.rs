@@ -490,6 +490,15 @@ impl Standard {
             .map(ToString::to_string)
             .or_else(|| self.raw_code.clone())
     }
+
+    /// `GB/T 37668-2019 信息技术 互联网内容无障碍可访问性技术要求与测试方法`, or the title
+    /// alone when the sources give no code: how a standard is named as a page or result.
+    pub fn code_and_title(&self) -> String {
+        match self.code_text() {
+            Some(code) => format!("{code} {}", self.title),
+            None => self.title.clone(),
+        }
+    }
 }
 
 /// One pilot's use of a standard.

@@ -922,7 +922,7 @@ impl<'a> Views<'a> {
     /// hold them in order. Search engines read either from the same address.
     fn sitemap_jobs(&self, mut pages: Vec<String>) -> Vec<PageJob<'_>> {
         pages.sort();
-        let parts = sitemap_parts(pages.len(), SITEMAP_URLS);
+        let parts = pager::split(pages.len(), SITEMAP_URLS);
         if parts.len() == 1 {
             return vec![
                 self.job_later("sitemap.xml", "sitemap.xml", "", "", "", move || {
@@ -995,16 +995,6 @@ const FEED_ENTRIES: usize = 50;
 /// The most URLs one sitemap file may list (sitemaps.org protocol).
 const SITEMAP_URLS: usize = 50_000;
 
-/// The ranges of `urls` URLs that sitemap files of at most `per_file` hold: one range
-/// (maybe empty) when they fit in one file.
-fn sitemap_parts(urls: usize, per_file: usize) -> Vec<std::ops::Range<usize>> {
-    // `max(1)`: no pages still make one (empty) sitemap.
-    (0..urls.max(1))
-        .step_by(per_file)
-        .map(|start| start..urls.min(start + per_file))
-        .collect()
-}
-
 /// Where a pilot is, as readers name it: `北京市通州区、天津市武清区、廊坊市`.
 fn places(pilot: &Pilot) -> String {
     pilot
@@ -1017,15 +1007,7 @@ fn places(pilot: &Pilot) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_markup, sitemap_parts};
-
-    #[test]
-    fn sitemaps_split_past_the_limit_into_files_in_order() {
-        assert_eq!(sitemap_parts(0, 3), vec![0..0]);
-        assert_eq!(sitemap_parts(3, 3), vec![0..3]);
-        assert_eq!(sitemap_parts(4, 3), vec![0..3, 3..4]);
-        assert_eq!(sitemap_parts(9, 3), vec![0..3, 3..6, 6..9]);
-    }
+    use super::escape_markup;
 
     #[test]
     fn markup_is_escaped_between_runs_of_plain_text() {

@@ -15,6 +15,15 @@ use crate::config::BaseUrl;
 /// Rows (standards, pilots) per listing page.
 pub const PAGE_SIZE: usize = 100;
 
+/// `rows` in consecutive ranges of at most `per_part`; one empty range for no rows, so
+/// that an empty listing (or sitemap) still has its page.
+pub(super) fn split(rows: usize, per_part: usize) -> Vec<Range<usize>> {
+    (0..rows.max(1))
+        .step_by(per_part)
+        .map(|start| start..rows.min(start + per_part))
+        .collect()
+}
+
 /// What a listing of rows is: where, by which template, under which title.
 pub(super) struct Listing<'l> {
     pub(super) path: &'l str,
@@ -54,12 +63,7 @@ impl<'p> Pager<'p> {
     /// The rows of each page: its number (from 1) and the range of its rows; one empty
     /// page for no rows.
     pub(super) fn ranges(&self) -> Vec<(usize, Range<usize>)> {
-        (1..=self.last)
-            .map(|number| {
-                let first = (number - 1) * PAGE_SIZE;
-                (number, first..self.rows.min(first + PAGE_SIZE))
-            })
-            .collect()
+        (1..).zip(split(self.rows, PAGE_SIZE)).collect()
     }
 
     /// The number of the page that holds row `index` (from 0).
@@ -181,6 +185,19 @@ impl Views<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_split_into_full_parts_and_a_last_one() {
+        assert_eq!(split(0, 3), vec![0..0]);
+        assert_eq!(split(3, 3), vec![0..3]);
+        assert_eq!(split(4, 3), vec![0..3, 3..4]);
+        assert_eq!(split(9, 3), vec![0..3, 3..6, 6..9]);
+        let pager = Pager::new("x/", 250);
+        assert_eq!(
+            pager.ranges(),
+            vec![(1, 0..100), (2, 100..200), (3, 200..250)]
+        );
+    }
 
     #[test]
     fn a_long_pager_shows_the_ends_and_the_neighbours() {

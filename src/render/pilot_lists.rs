@@ -164,11 +164,8 @@ impl<'a> Views<'a> {
             .sum();
         // A region's standard system grows with its pilots: past a page of rows, the
         // page names its subsystems and the region's paged standard listing has the rows.
-        let (standard_groups, standard_captions) = if standard_count <= PAGE_SIZE {
-            (self.subsystem_groups(pilots), Vec::new())
-        } else {
-            (Vec::new(), self.subsystem_captions(pilots))
-        };
+        let (standard_groups, standard_captions) =
+            self.subsystem_groups_or_captions(pilots, PAGE_SIZE);
         serde_json::json!({
             "domains": domains.into_iter().map(|d| self.domain_link(d)).collect::<Vec<_>>(),
             "standards_text": crate::model::format_number(standards),

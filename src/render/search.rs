@@ -163,10 +163,7 @@ impl Views<'_> {
             .unwrap_or_default();
         SearchRecord {
             url: self.standard_url(standard),
-            title: match &standard.code_text() {
-                Some(code) => format!("{code} {}", standard.title),
-                None => standard.title.clone(),
-            },
+            title: standard.code_and_title(),
             kind: "标准",
             regions: self.region_names(self.site.regions_of_standard(id).iter().copied()),
             domains: Vec::new(),

@@ -289,14 +289,14 @@ impl Views<'_> {
     }
 
     /// The service items that name a standard, as links to their lists.
-    pub(super) fn services_of_standard(&self, id: StandardId) -> Vec<Link> {
-        self.site
-            .items_naming(id)
-            .map(|(list, item)| Link {
-                name: format!("{}（{}）", item.name, list.list.title),
-                url: self.list_url(list),
-            })
-            .collect()
+    pub(super) fn services_of_standard(
+        &self,
+        id: StandardId,
+    ) -> impl Iterator<Item = Link> + use<'_> {
+        self.site.items_naming(id).map(|(list, item)| Link {
+            name: format!("{}（{}）", item.name, list.list.title),
+            url: self.list_url(list),
+        })
     }
 
     /// The data of a site's page and poster, or why its QR code cannot be drawn.

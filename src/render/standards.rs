@@ -83,6 +83,11 @@ enum SubsystemTitle<'t> {
     NoneNamed,
 }
 
+/// A group's table caption: `title（N 项）`.
+fn caption(title: &SubsystemTitle, rows: usize) -> String {
+    format!("{}（{rows} 项）", title.text())
+}
+
 impl SubsystemTitle<'_> {
     fn text(&self) -> &str {
         match self {
@@ -236,19 +241,30 @@ impl Views<'_> {
                     SubsystemTitle::Named(_) => format!("subsystem-{}", i + 1),
                     _ => "subsystem-other".into(),
                 },
-                caption: format!("{}（{} 项）", title.text(), rows.len()),
+                caption: caption(&title, rows.len()),
                 title: title.text().to_string(),
                 rows,
             })
             .collect()
     }
 
-    /// The captions of [`Views::subsystem_groups`], counted without making the rows.
-    pub(super) fn subsystem_captions(&self, pilots: &[crate::model::PilotId]) -> Vec<String> {
-        self.by_subsystem(pilots, |_, _| ())
+    /// The standard system of many pilots (a region's): [`Views::subsystem_groups`] while
+    /// it has at most `max_rows` rows; past that no rows (its pages grow with the region)
+    /// but the groups' captions, counted without making the rows.
+    pub(super) fn subsystem_groups_or_captions(
+        &self,
+        pilots: &[crate::model::PilotId],
+        max_rows: usize,
+    ) -> (Vec<SubsystemGroup>, Vec<String>) {
+        let counted = self.by_subsystem(pilots, |_, _| ());
+        if counted.iter().map(|(_, rows)| rows.len()).sum::<usize>() <= max_rows {
+            return (self.subsystem_groups(pilots), Vec::new());
+        }
+        let captions = counted
             .into_iter()
-            .map(|(title, rows)| format!("{}（{} 项）", title.text(), rows.len()))
-            .collect()
+            .map(|(title, rows)| caption(&title, rows.len()))
+            .collect();
+        (Vec::new(), captions)
     }
 
     /// The uses of standards by `pilots`, each made a row by `row`, under their
@@ -363,14 +379,10 @@ impl Views<'_> {
         jobs.extend(all.iter().flat_map(|&id| self.standard_listing_jobs(id)));
         jobs.par_extend(all.par_iter().map(|&id| {
             let standard = site.standard(id);
-            let title = match standard.code_text() {
-                Some(code) => format!("{code} {}", standard.title),
-                None => standard.title.clone(),
-            };
             self.job_later(
                 &format!("standards/{}/index.html", standard.slug),
                 "standard.html",
-                &title,
+                &standard.code_and_title(),
                 &format!(
                     "标准《{}》的编号、层级、状态和使用它的试点。",
                     standard.title
@@ -512,7 +524,7 @@ impl Views<'_> {
             .iter()
             .map(|u| self.use_view(u))
             .collect();
-        let services = self.services_of_standard(id);
+        let service_count = site.items_naming(id).count();
         let paths = StandardListings::of(&standard.slug);
         let more = |count: usize, path: &str| (count > STANDARD_ROWS).then(|| self.base.link(path));
         serde_json::json!({
@@ -527,9 +539,9 @@ impl Views<'_> {
             "uses": uses,
             "use_count": standard.uses.len(),
             "uses_url": more(standard.uses.len(), &paths.uses),
-            "service_count": services.len(),
-            "services_url": more(services.len(), &paths.services),
-            "services": services.into_iter().take(STANDARD_ROWS).collect::<Vec<_>>(),
+            "service_count": service_count,
+            "services_url": more(service_count, &paths.services),
+            "services": self.services_of_standard(id).take(STANDARD_ROWS).collect::<Vec<_>>(),
         })
     }
 
@@ -555,10 +567,7 @@ impl Views<'_> {
     fn standard_listing_jobs(&self, id: StandardId) -> Vec<PageJob<'_>> {
         let standard = self.site.standard(id);
         let paths = StandardListings::of(&standard.slug);
-        let name = match standard.code_text() {
-            Some(code) => format!("{code} {}", standard.title),
-            None => standard.title.clone(),
-        };
+        let name = standard.code_and_title();
         let page_url = self.base.link(&format!("standards/{}/", standard.slug));
         let mut jobs = Vec::new();
         if standard.uses.len() > STANDARD_ROWS {
@@ -584,7 +593,7 @@ impl Views<'_> {
         if services > STANDARD_ROWS {
             let title = format!("依据{name}提供的服务");
             let description = format!("依据标准《{}》提供的全部服务事项。", standard.title);
-            let services: Arc<[Link]> = self.services_of_standard(id).into();
+            let services: Arc<[Link]> = self.services_of_standard(id).collect();
             jobs.extend(self.listing_pages(
                 Listing {
                     path: &paths.services,
