@@ -5,15 +5,24 @@
 //! knows its file and byte span; line, column and the quoted source line are derived
 //! from them when the diagnostic is shown.
 
-use std::fmt;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term;
 use serde::Serialize;
+use unicode_width::UnicodeWidthChar;
+
+use crate::characters::printable;
+
+/// Diagnostics shown in full; past these, a count per kind of problem. One mistake
+/// repeated on every line (a pasted table of raw HTML) would otherwise print megabytes
+/// to the terminal, and to every tab `serve` has open.
+pub const SHOWN_IN_FULL: usize = 200;
+
+/// A quoted source line longer than this many columns is cut around the problem.
+const QUOTE_COLUMNS: usize = 100;
 
 /// How bad a problem is: errors stop the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -28,6 +37,9 @@ pub enum Severity {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Byte offsets where lines start, made the first time a diagnostic needs them and
+    /// shared by every clone, so that locating many problems in one file stays linear.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -35,7 +47,26 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based line index and the byte range of that line (without its line break).
+    fn line_of(&self, offset: usize) -> (usize, Range<usize>) {
+        let starts = self.line_starts();
+        let index = starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = starts[index];
+        let end = starts.get(index + 1).map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        (index, start..start + line.trim_end_matches('\r').len())
     }
 
     /// The path as shown to editors: relative, with forward slashes on every platform.
@@ -96,30 +127,52 @@ impl Diagnostic {
 
     /// 1-based line and column (in characters) of the start of the span.
     pub fn line_col(&self) -> (usize, usize) {
-        line_col(&self.file.text, self.span.start)
+        let (index, line) = self.file.line_of(self.span.start);
+        let column = self.file.text[line.start..self.span.start.max(line.start)]
+            .chars()
+            .count();
+        (index + 1, column + 1)
     }
 
-    /// The full, human-readable report: location, quoted line with a marker, expectation, hint.
+    /// The full, human-readable report: location, quoted line with a marker, expectation,
+    /// hint; laid out as codespan-reporting does. Its time is linear in the length of the
+    /// message and of the one line quoted (cut to [`QUOTE_COLUMNS`]), whatever the file.
     pub fn render(&self) -> String {
-        let name = self.file.display_path();
-        let files = SimpleFile::new(name.clone(), self.file.text.as_ref());
-        let report = match self.severity {
-            Severity::Error => Report::error(),
-            Severity::Warning => Report::warning(),
-        };
-        let mut notes = Vec::new();
-        if let Some(expected) = &self.expected {
-            notes.push(format!("expected: {expected}"));
+        let mut out = String::new();
+        let _ = self.write_report(&mut out);
+        out
+    }
+
+    fn write_report(&self, out: &mut String) -> fmt::Result {
+        writeln!(out, "{}: {}", self.severity_word(), printable(&self.message))?;
+        let path = printable(&self.file.display_path()).into_owned();
+        let notes = [("expected", &self.expected), ("hint", &self.hint)];
+        if self.file.text.is_empty() {
+            writeln!(out, "  ┌─ {path}")?;
+            for (label, note) in notes {
+                if let Some(note) = note {
+                    writeln!(out, "  = {label}: {}", printable(note))?;
+                }
+            }
+            return writeln!(out);
         }
-        if let Some(hint) = &self.hint {
-            notes.push(format!("hint: {hint}"));
+        let (line_no, column) = self.line_col();
+        let (_, line) = self.file.line_of(self.span.start);
+        let marked = self.span.start.max(line.start)..self.span.end.clamp(self.span.start, line.end);
+        let (quoted, marker) = quote_line(&self.file.text, line, marked);
+        let number = line_no.to_string();
+        let pad = " ".repeat(number.len() + 1);
+        writeln!(out, "{pad}┌─ {path}:{line_no}:{column}")?;
+        writeln!(out, "{pad}│")?;
+        writeln!(out, "{number} │ {quoted}")?;
+        writeln!(out, "{pad}│ {marker}")?;
+        writeln!(out, "{pad}│")?;
+        for (label, note) in notes {
+            if let Some(note) = note {
+                writeln!(out, "{pad}= {label}: {}", printable(note))?;
+            }
         }
-        let report = report
-            .with_message(&self.message)
-            .with_labels(vec![Label::primary((), self.span.clone())])
-            .with_notes(notes);
-        let config = term::Config::default();
-        term::emit_into_string(&config, &files, &report).unwrap_or_else(|_| format!("{self}\n"))
+        writeln!(out)
     }
 
     fn severity_word(&self) -> &'static str {
@@ -235,9 +288,19 @@ impl Diagnostics {
         out
     }
 
-    /// Every diagnostic rendered in order, for a caller that prints its own summary.
+    /// Every diagnostic rendered in order, for a caller that prints its own summary: the
+    /// first [`SHOWN_IN_FULL`] in full, the rest counted per kind of problem.
     pub fn render_items(&self) -> String {
-        self.sorted().iter().map(|d| d.render()).collect()
+        let sorted = self.sorted();
+        let mut out = String::new();
+        for diagnostic in sorted.iter().take(SHOWN_IN_FULL) {
+            let _ = diagnostic.write_report(&mut out);
+        }
+        let rest = sorted.get(SHOWN_IN_FULL..).unwrap_or_default();
+        if !rest.is_empty() {
+            let _ = write_counts(&mut out, rest);
+        }
+        out
     }
 
     pub fn summary_line(&self) -> String {
@@ -249,6 +312,88 @@ impl Diagnostics {
             plural(self.warning_count())
         )
     }
+}
+
+/// The diagnostics past the ones shown in full: how many of each kind, and where.
+fn write_counts(out: &mut String, rest: &[&Diagnostic]) -> fmt::Result {
+    let mut kinds: BTreeMap<(Severity, String), (usize, Vec<String>)> = BTreeMap::new();
+    for diagnostic in rest {
+        let kind = (diagnostic.severity, kind_of(&diagnostic.message));
+        let (count, files) = kinds.entry(kind).or_default();
+        *count += 1;
+        let file = diagnostic.file.display_path();
+        if files.len() < 3 && !files.contains(&file) {
+            files.push(file);
+        }
+    }
+    writeln!(
+        out,
+        "… and {} more, not shown in full (the first {SHOWN_IN_FULL} are above):",
+        rest.len()
+    )?;
+    for ((severity, kind), (count, files)) in kinds {
+        let word = match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(
+            out,
+            "  {count} × {word}: {} (in {})",
+            printable(&kind),
+            printable(&files.join(", "))
+        )?;
+    }
+    writeln!(out)
+}
+
+/// A message with its quoted particulars left out: `raw HTML is not allowed: `<b>``
+/// and `…: `<i>`` are one kind.
+fn kind_of(message: &str) -> String {
+    let mut kind = String::with_capacity(message.len().min(120));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            kind.push('`');
+        }
+        kind.push_str(if i % 2 == 1 { "…" } else { part });
+    }
+    kind
+}
+
+/// The quoted line and its marker line of carets, both cut to about [`QUOTE_COLUMNS`]
+/// columns around the marked part, with wide (CJK) characters counted as two columns.
+fn quote_line(text: &str, line: Range<usize>, marked: Range<usize>) -> (String, String) {
+    let width = |s: &str| -> usize { s.chars().map(|c| c.width().unwrap_or(0)).sum() };
+    let before = &text[line.start..marked.start];
+    let mut start = line.start;
+    // Keep at most a third of the room for what comes before the marked part.
+    if width(before) > QUOTE_COLUMNS / 3 {
+        let mut room = QUOTE_COLUMNS / 3;
+        start = marked.start;
+        for (at, c) in before.char_indices().rev() {
+            let w = c.width().unwrap_or(0);
+            if w > room {
+                break;
+            }
+            room -= w;
+            start = line.start + at;
+        }
+    }
+    let mut end = start;
+    let mut used = 0;
+    for (at, c) in text[start..line.end].char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > QUOTE_COLUMNS {
+            break;
+        }
+        end = start + at + c.len_utf8();
+    }
+    let lead = if start > line.start { "…" } else { "" };
+    let tail = if end < line.end { "…" } else { "" };
+    let quoted = format!("{lead}{}{tail}", printable(&text[start..end]));
+    let offset = width(lead) + width(&printable(&text[start..marked.start.max(start)]));
+    let carets = width(&printable(&text[marked.start.max(start)..marked.end.clamp(start, end)]));
+    let marker = format!("{}{}", " ".repeat(offset), "^".repeat(carets.max(1)));
+    (quoted, marker)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -7,6 +7,7 @@
 //! [`build`] runs it end to end; the CLI in `main.rs` only parses arguments.
 
 pub mod assets;
+pub mod characters;
 pub mod chart;
 pub mod config;
 pub mod diagnostics;

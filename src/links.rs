@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use crate::assets::OutputFile;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
-use crate::model::BodyLink;
+use crate::model::{BodyLink, BodyLinkKind};
 
 /// What the link check needs of the rendered site, gathered while pages stream from
 /// render to write (nothing else keeps them): every output path, and the ids of the
@@ -15,7 +15,8 @@ use crate::model::BodyLink;
 pub struct PageIndex {
     /// Output paths whose ids a link needs.
     wanted: HashSet<String>,
-    pages: Mutex<HashMap<String, Option<HashSet<String>>>>,
+    /// Per rendered path, how often each id occurs in it (for the wanted paths only).
+    pages: Mutex<HashMap<String, Option<IdCounts>>>,
     collisions: Mutex<Vec<String>>,
 }
 
@@ -46,7 +47,7 @@ impl PageIndex {
         let ids = self
             .wanted
             .contains(&file.path)
-            .then(|| ids_in(&file.bytes));
+            .then(|| id_counts(&file.bytes));
         let previous = lock(&self.pages).insert(file.path.clone(), ids);
         if previous.is_some() {
             lock(&self.collisions).push(file.path.clone());
@@ -87,10 +88,16 @@ pub fn check(links: &[BodyLink], index: &PageIndex) -> Diagnostics {
         let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
             continue;
         };
-        let no_ids = HashSet::new();
+        let no_ids = IdCounts::new();
         let page_ids = pages.get(page).and_then(Option::as_ref).unwrap_or(&no_ids);
-        if !page_ids.contains(&fragment) {
-            problems.push(anchor_not_found(link, page, &fragment, page_ids));
+        match (link.kind, page_ids.get(&fragment).copied().unwrap_or(0)) {
+            (BodyLinkKind::Link, 0) => {
+                problems.push(anchor_not_found(link, page, &fragment, page_ids))
+            }
+            (BodyLinkKind::OwnHeading, n) if n > 1 => {
+                problems.push(heading_id_taken(link, &fragment))
+            }
+            _ => {}
         }
     }
     problems
@@ -121,20 +128,40 @@ fn candidates(path: &str) -> Vec<String> {
     }
 }
 
-/// Every `id` in a rendered page: quoted (`id="…"`, as Markdown writes them) or bare
-/// (`id=facts`, as the minified templates write them).
-fn ids_in(html: &[u8]) -> HashSet<String> {
+type IdCounts = HashMap<String, usize>;
+
+/// Every `id` in a rendered page, with how often it occurs: quoted (`id="…"`, as
+/// Markdown writes them) or bare (`id=facts`, as the minified templates write them).
+fn id_counts(html: &[u8]) -> IdCounts {
     let text = String::from_utf8_lossy(html);
-    text.match_indices(" id=")
-        .filter_map(|(at, needle)| {
-            let rest = &text[at + needle.len()..];
-            let value = match rest.chars().next()? {
-                quote @ ('"' | '\'') => &rest[1..1 + rest[1..].find(quote)?],
-                _ => &rest[..rest.find(|c: char| c.is_ascii_whitespace() || c == '>')?],
-            };
-            Some(unescape(value))
-        })
-        .collect()
+    let mut counts = IdCounts::new();
+    let ids = text.match_indices(" id=").filter_map(|(at, needle)| {
+        let rest = &text[at + needle.len()..];
+        let value = match rest.chars().next()? {
+            quote @ ('"' | '\'') => &rest[1..1 + rest[1..].find(quote)?],
+            _ => &rest[..rest.find(|c: char| c.is_ascii_whitespace() || c == '>')?],
+        };
+        Some(unescape(value))
+    });
+    for id in ids {
+        *counts.entry(id).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// A heading whose id the page's layout also uses: a link to it, or the layout's own
+/// skip link or script, would find the wrong element.
+fn heading_id_taken(link: &BodyLink, id: &str) -> Diagnostic {
+    Diagnostic::error(
+        &link.file,
+        link.span.clone(),
+        format!(
+            "heading id `{id}` is also an id of the page {} itself",
+            url_of(&link.page)
+        ),
+    )
+    .expected("a heading id the page does not already use")
+    .hint(format!("give the heading an id of its own, e.g. `{{#{id}-section}}`"))
 }
 
 fn unescape(value: &str) -> String {
@@ -198,9 +225,9 @@ fn anchor_not_found(
     link: &BodyLink,
     page: &str,
     fragment: &str,
-    ids: &HashSet<String>,
+    ids: &IdCounts,
 ) -> Diagnostic {
-    let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
     known.sort_unstable();
     let listed: Vec<String> = known.iter().take(12).map(|id| format!("#{id}")).collect();
     Diagnostic::error(
@@ -238,6 +265,7 @@ mod tests {
             file: SourceFile::new("content/pilots/a.md", text),
             target: target.to_string(),
             page: "pilots/a/index.html".to_string(),
+            kind: BodyLinkKind::Link,
         }
     }
 
@@ -245,6 +273,27 @@ mod tests {
         let index = PageIndex::new(links);
         files.iter().for_each(|f| index.add(f));
         index
+    }
+
+    #[test]
+    fn a_heading_id_the_layout_also_has_is_an_error() {
+        let files = [page(
+            "pilots/a/index.html",
+            r#"<main id=main><h2 id="main">x</h2><h2 id="own">y</h2></main>"#,
+        )];
+        let links: Vec<BodyLink> = ["#main", "#own"]
+            .iter()
+            .map(|t| BodyLink {
+                kind: BodyLinkKind::OwnHeading,
+                ..link(t)
+            })
+            .collect();
+        let problems = check(&links, &index(&links, &files));
+        let messages: Vec<&str> = problems.sorted().iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["heading id `main` is also an id of the page /pilots/a/ itself"]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::characters;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 
 /// The files of a site, read but not yet understood.
@@ -257,6 +258,10 @@ fn required(root: &Path, relative: &Path, problems: &mut Diagnostics) -> bool {
 /// Reads one file as UTF-8, dropping a byte-order mark. CRLF line endings are kept:
 /// the TOML and Markdown parsers accept them.
 pub fn read_source(root: &Path, relative: &Path, problems: &mut Diagnostics) -> Option<SourceFile> {
+    if let Some(link) = symlink_on_the_way(root, relative) {
+        problems.push(symlink_refused(&link));
+        return None;
+    }
     let bytes = match fs::read(root.join(relative)) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -270,7 +275,11 @@ pub fn read_source(root: &Path, relative: &Path, problems: &mut Diagnostics) -> 
         }
     };
     match decode_utf8(bytes) {
-        Ok(text) => Some(SourceFile::new(relative, text)),
+        Ok(text) => {
+            let file = SourceFile::new(relative, text);
+            refuse_forbidden_characters(&file, problems);
+            Some(file)
+        }
         Err(bad_offset) => {
             let file = SourceFile::new(relative, "");
             problems.push(
@@ -284,6 +293,48 @@ pub fn read_source(root: &Path, relative: &Path, problems: &mut Diagnostics) -> 
             );
             None
         }
+    }
+}
+
+/// The first symbolic link among `relative`'s folders and the file itself, if any.
+/// A link could point anywhere (`/etc/passwd`, `/proc/self/environ`), and the build
+/// quotes the lines of the files it reads in its errors: a committed link could print a
+/// CI secret into a public build log. So the site's files must be regular files inside
+/// the site folder.
+pub fn symlink_on_the_way(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut path = PathBuf::new();
+    for part in relative.components() {
+        path.push(part);
+        let is_link = fs::symlink_metadata(root.join(&path)).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            return Some(path);
+        }
+    }
+    None
+}
+
+pub fn symlink_refused(relative: &Path) -> Diagnostic {
+    Diagnostic::error(
+        &SourceFile::new(relative, ""),
+        0..0,
+        "symbolic links are not read",
+    )
+    .expected("a regular file or folder inside the site folder")
+    .hint("copy the file into place instead of linking to it")
+}
+
+/// Every run of control characters or bidirectional overrides in a file, located.
+fn refuse_forbidden_characters(file: &SourceFile, problems: &mut Diagnostics) {
+    for (span, first) in characters::forbidden_runs(&file.text) {
+        problems.push(
+            Diagnostic::error(
+                file,
+                span,
+                format!("invisible control character {}", characters::describe(first)),
+            )
+            .expected("visible text; tabs and line breaks are fine")
+            .hint("delete it: it was probably pasted in with the text"),
+        );
     }
 }
 
@@ -304,18 +355,36 @@ fn files_with_extension(
     problems: &mut Diagnostics,
 ) -> Vec<PathBuf> {
     let mut found = Vec::new();
+    if let Some(link) = symlink_on_the_way(root, dir) {
+        problems.push(symlink_refused(&link));
+        return found;
+    }
     if !root.join(dir).is_dir() {
         return found;
     }
     for entry in WalkDir::new(root.join(dir)).sort_by_file_name() {
         match entry {
-            Ok(entry) if entry.file_type().is_file() => {
+            Ok(entry) => {
                 let path = entry.path();
-                if path.extension().is_some_and(|ext| ext == extension) {
-                    found.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                let ext = path.extension().and_then(|e| e.to_str());
+                if entry.path_is_symlink() {
+                    problems.push(symlink_refused(relative));
+                } else if !entry.file_type().is_file() {
+                } else if ext == Some(extension) {
+                    found.push(relative.to_path_buf());
+                } else if ext.is_some_and(|e| e.eq_ignore_ascii_case(extension)) {
+                    // `.MD` from a Windows editor: it would be skipped without a word.
+                    problems.push(
+                        Diagnostic::error(
+                            &SourceFile::new(relative, ""),
+                            0..0,
+                            format!("file name ends in `.{}`, which is not read", ext.unwrap_or("")),
+                        )
+                        .expected(format!("the extension in lowercase: `.{extension}`")),
+                    );
                 }
             }
-            Ok(_) => {}
             Err(err) => {
                 let file = SourceFile::new(dir, "");
                 problems.push(Diagnostic::error(

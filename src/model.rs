@@ -635,6 +635,17 @@ pub struct BodyLink {
     pub target: String,
     /// Output path of the page the body renders onto, e.g. `pilots/x/index.html`.
     pub page: String,
+    pub kind: BodyLinkKind,
+}
+
+/// What the link check asks of a body's `#id` target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLinkKind {
+    /// A link: its page, and its `#anchor` if any, must exist.
+    Link,
+    /// The id of one of the body's own headings (`target` is `#id`): it must occur once
+    /// in the page, not also as an id of the page's layout (`#main`, `#figures`).
+    OwnHeading,
 }
 
 /// Sums of the headline figures across pilots.

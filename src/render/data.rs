@@ -2,6 +2,8 @@
 //! keys, sorted records and a `schema_version`, plus the field descriptions the `/data/`
 //! page shows. One model, several output formats, as Hugo does it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::Views;
@@ -307,20 +309,34 @@ fn standards_csv(standards: &[StandardRecord]) -> Result<Vec<u8>, String> {
         let join =
             |f: &dyn Fn(&UseRecord) -> String| s.uses.iter().map(f).collect::<Vec<_>>().join(";");
         writer
-            .write_record([
-                s.slug.as_str(),
-                s.code.as_deref().unwrap_or(""),
-                &s.title,
-                s.level.unwrap_or(""),
-                s.status,
-                &join(&|u| u.pilot.clone()),
-                &join(&|u| u.relation.to_string()),
-                &s.regions.join(";"),
-                &s.url,
-            ])
+            .write_record(
+                [
+                    s.slug.as_str(),
+                    s.code.as_deref().unwrap_or(""),
+                    &s.title,
+                    s.level.unwrap_or(""),
+                    s.status,
+                    &join(&|u| u.pilot.clone()),
+                    &join(&|u| u.relation.to_string()),
+                    &s.regions.join(";"),
+                    &s.url,
+                ]
+                .map(|cell| spreadsheet_cell(cell).into_owned()),
+            )
             .map_err(|e| e.to_string())?;
     }
     writer.into_inner().map_err(|e| e.to_string())
+}
+
+/// A cell as a spreadsheet will read it as text: one starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return would be run as a formula when an official opens the file
+/// (the BOM makes Excel open it directly), so it gets a leading `'` (OWASP's rule). Every
+/// cell of every CSV the site publishes goes through here.
+fn spreadsheet_cell(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
 }
 
 const PILOT_FIELDS: &[FieldDoc] = &[
@@ -376,3 +392,18 @@ const CSV_FIELDS: &[FieldDoc] = &[
         meaning: "地区标识，以分号分隔",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_get_a_quote() {
+        for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_cell(cell), format!("'{cell}"));
+        }
+        for cell in ["GB/T 37668-2019", "养老服务", "", "1+1"] {
+            assert_eq!(spreadsheet_cell(cell), cell);
+        }
+    }
+}

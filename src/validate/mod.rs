@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::characters;
 use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, SourceFile};
 use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_FILE};
@@ -27,7 +28,7 @@ mod standards;
 pub use dates::Day;
 
 use crate::model::{
-    BodyLink, Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind,
+    BodyLink, BodyLinkKind, Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind,
     Region, RegionId, Slug, Source, SourceId,
 };
 
@@ -70,6 +71,9 @@ pub fn validate_remembering(
     let base_url = config
         .as_ref()
         .and_then(|c| check_base_url(c, options, &loaded.config, &mut problems));
+    if let Some(config) = &config {
+        check_config_urls(config, &loaded.config, &mut problems);
+    }
     let regions = check_regions(&loaded.regions, &mut problems);
     let domains = check_domains(&loaded.domains, &mut problems);
     let sources = check_sources(&loaded.sources, &mut problems);
@@ -233,7 +237,11 @@ fn parse_toml<T: DeserializeOwned>(
     range: Range<usize>,
     problems: &mut Diagnostics,
 ) -> Option<T> {
-    match toml::from_str::<T>(&file.text[range.clone()]) {
+    let text = &file.text[range.clone()];
+    if may_escape_a_control(text) {
+        refuse_escaped_controls(file, range.start, text, problems);
+    }
+    match toml::from_str::<T>(text) {
         Ok(value) => Some(value),
         Err(err) => {
             let span = err
@@ -243,6 +251,57 @@ fn parse_toml<T: DeserializeOwned>(
             problems.push(toml_diagnostic(file, span, err.message()));
             None
         }
+    }
+}
+
+/// Whether the TOML has an escape that can stand for a control character (`\u0000`,
+/// `\b`, `\e` …); raw ones were refused when the file was read. A cheap scan, so that
+/// only such files are parsed a second time, with spans, by [`refuse_escaped_controls`].
+fn may_escape_a_control(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'U' | b'b' | b'f' | b'e'))
+}
+
+/// Every string value or key whose decoded text holds a refused character, located.
+fn refuse_escaped_controls(file: &SourceFile, offset: usize, text: &str, problems: &mut Diagnostics) {
+    use toml::de::{DeTable, DeValue};
+    fn walk(value: &Spanned<DeValue>, found: &mut Vec<(Range<usize>, char)>) {
+        match value.get_ref() {
+            DeValue::String(s) => {
+                if let Some(c) = s.chars().find(|&c| characters::is_forbidden(c)) {
+                    found.push((value.span(), c));
+                }
+            }
+            DeValue::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            DeValue::Table(table) => walk_table(table, found),
+            _ => {}
+        }
+    }
+    fn walk_table(table: &DeTable, found: &mut Vec<(Range<usize>, char)>) {
+        for (key, value) in table {
+            if let Some(c) = key.get_ref().chars().find(|&c| characters::is_forbidden(c)) {
+                found.push((key.span(), c));
+            }
+            walk(value, found);
+        }
+    }
+    // A syntax error is reported by the typed parse that follows.
+    let Ok(table) = DeTable::parse(text) else {
+        return;
+    };
+    let mut found = Vec::new();
+    walk_table(table.get_ref(), &mut found);
+    for (span, c) in found {
+        problems.push(
+            Diagnostic::error(
+                file,
+                shift(span, offset),
+                format!("this text holds an invisible control character {}", characters::describe(c)),
+            )
+            .expected("visible text; write a line break as a new line in a \"\"\"…\"\"\" string")
+            .hint("delete the \\u… escape"),
+        );
     }
 }
 
@@ -299,6 +358,21 @@ fn check_base_url(
             );
             None
         }
+    }
+}
+
+/// The addresses `config.toml` puts into every page follow the rule body links follow,
+/// so that `javascript:` cannot reach the footer of every page.
+fn check_config_urls(config: &SiteConfig, file: &SourceFile, problems: &mut Diagnostics) {
+    let Some(url) = &config.footer.feedback_url else {
+        return;
+    };
+    if !markdown::is_allowed_url(url) {
+        let span = find_span(&file.text, "feedback_url");
+        problems.push(
+            Diagnostic::error(file, span, format!("feedback_url `{url}` is not allowed"))
+                .expected("an https://, http:// or mailto: address, or a site path like /about/"),
+        );
     }
 }
 
@@ -552,20 +626,25 @@ fn check_home(
 struct BodySiteLinks {
     file: MarkdownFile,
     links: Vec<markdown::SiteLink>,
+    heading_ids: Vec<markdown::SiteLink>,
 }
 
 impl BodySiteLinks {
     fn on_page(self, page: &str) -> Vec<BodyLink> {
         let file = &self.file;
-        self.links
+        let link = |link: markdown::SiteLink, kind| BodyLink {
+            file: file.file.clone(),
+            span: shift(link.span, file.body.start),
+            target: link.target,
+            page: page.to_string(),
+            kind,
+        };
+        let links = self.links.into_iter().map(|l| link(l, BodyLinkKind::Link));
+        let ids = self
+            .heading_ids
             .into_iter()
-            .map(|link| BodyLink {
-                file: file.file.clone(),
-                span: shift(link.span, file.body.start),
-                target: link.target,
-                page: page.to_string(),
-            })
-            .collect()
+            .map(|l| link(l, BodyLinkKind::OwnHeading));
+        links.chain(ids).collect()
     }
 }
 
@@ -595,6 +674,7 @@ fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks 
     BodySiteLinks {
         file: file.clone(),
         links: inspection.site_links,
+        heading_ids: inspection.heading_ids,
     }
 }
 
