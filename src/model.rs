@@ -22,8 +22,31 @@ use crate::standard_code::{StandardCode, StandardLevel};
 pub struct Slug(String);
 
 impl Slug {
+    /// The longest slug: a folder name of the output, which a file system limits (255
+    /// bytes on most); `check` must refuse what `build` could not write.
+    pub const MAX_LEN: usize = 100;
+
+    /// Windows cannot create files or folders with these names, whatever the extension.
+    const RESERVED_ON_WINDOWS: [&'static str; 4] = ["con", "prn", "aux", "nul"];
+
     /// Lowercase ASCII letters, digits and single inner hyphens.
     pub fn parse(text: &str) -> Result<Slug, String> {
+        if text.len() > Slug::MAX_LEN {
+            return Err(format!(
+                "the slug is {} characters long, more than {}",
+                text.len(),
+                Slug::MAX_LEN
+            ));
+        }
+        let reserved = Slug::RESERVED_ON_WINDOWS.contains(&text)
+            || (text.len() == 4
+                && (text.starts_with("com") || text.starts_with("lpt"))
+                && text.as_bytes()[3].is_ascii_digit());
+        if reserved {
+            return Err(format!(
+                "`{text}` cannot be a folder name on Windows, where editors may check out the site"
+            ));
+        }
         let well_formed = !text.is_empty()
             && text
                 .bytes()
@@ -1131,8 +1154,11 @@ mod tests {
     fn slugs_are_lowercase_ascii_with_inner_hyphens() {
         assert!(Slug::parse("chengdu-gaoxin").is_ok());
         assert!(Slug::parse("a1").is_ok());
+        assert!(Slug::parse("auxiliary").is_ok() && Slug::parse("com").is_ok());
+        assert!(Slug::parse(&"a".repeat(100)).is_ok());
         for bad in [
-            "", "Chengdu", "成都", "-a", "a-", "a--b", "a b", "a/b", "a_b",
+            "", "Chengdu", "成都", "-a", "a-", "a--b", "a b", "a/b", "a_b", "aux", "con", "com1",
+            "lpt9", &"a".repeat(101),
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad} should be rejected");
         }

@@ -287,7 +287,7 @@ impl<'a> PageRenderer<'a> {
         progress: &'a dyn Progress,
         sink: &'a FileSink<'a>,
     ) -> Result<Self, BuildError> {
-        let common = serde_json::to_value(CommonView::new(site, assets)).map_err(|e| {
+        let common = serde_json::to_value(CommonView::new(site, assets)?).map_err(|e| {
             BuildError::Template {
                 template: "site".to_string(),
                 message: e.to_string(),
@@ -416,9 +416,16 @@ struct NavItem {
 }
 
 impl CommonView {
-    fn new(site: &Site, assets: &Assets) -> CommonView {
+    fn new(site: &Site, assets: &Assets) -> Result<CommonView, BuildError> {
         let base = &site.base_url;
-        let asset = |name: &str| base.link(assets.names.get(name).map_or(name, String::as_str));
+        // Every page links these: a page must not point at a file the build did not write.
+        let asset = |name: &str| match assets.names.get(name) {
+            Some(path) => Ok(base.link(path)),
+            None => Err(BuildError::Asset {
+                path: format!("static/{name}"),
+                message: "this file is missing, and every page links to it".to_string(),
+            }),
+        };
         let nav = [
             ("home", "首页", ""),
             ("regions", "地区", "regions/"),
@@ -434,21 +441,21 @@ impl CommonView {
             url: base.link(path),
         })
         .collect();
-        CommonView {
+        Ok(CommonView {
             title: site.config.title.clone(),
             description: site.config.description.clone(),
             language: site.config.language.clone(),
             base_path: base.path.clone(),
             base_url: base.absolute.clone(),
             home_url: base.link(""),
-            css_url: asset("css/site.css"),
-            js_url: asset("js/site.js"),
-            search_js_url: asset("js/search.js"),
-            who_js_url: asset("js/who.js"),
+            css_url: asset("css/site.css")?,
+            js_url: asset("js/site.js")?,
+            search_js_url: asset("js/search.js")?,
+            who_js_url: asset("js/who.js")?,
             footer: site.config.footer.clone(),
             nav,
             extra: site.config.extra.clone(),
-        }
+        })
     }
 }
 

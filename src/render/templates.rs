@@ -131,8 +131,15 @@ fn read_sources(dir: &Path) -> Result<Vec<(String, String)>, BuildError> {
         message,
     };
     let mut sources = Vec::new();
-    for entry in WalkDir::new(dir).sort_by_file_name() {
+    for entry in WalkDir::new(dir).follow_root_links(false).sort_by_file_name() {
         let entry = entry.map_err(|e| template_error(e.to_string()))?;
+        // As with content (load.rs): a link could read any file of the machine.
+        if entry.path_is_symlink() {
+            return Err(template_error(format!(
+                "{} is a symbolic link; put the template itself there",
+                entry.path().display()
+            )));
+        }
         if !entry.file_type().is_file() {
             continue;
         }

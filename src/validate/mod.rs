@@ -1014,6 +1014,15 @@ fn check_date(
 ) -> Option<String> {
     let datetime = value.get_ref();
     match (datetime.date, datetime.time) {
+        // The entries were written in this century; `0000-01-01` is a slip, and a feed
+        // or sitemap would publish it.
+        (Some(date), None) if date.year < 2000 => {
+            problems.push(
+                ctx.error(value, format!("`{datetime}` is before the year 2000"))
+                    .expected("the date this entry was last updated, e.g. updated = 2026-11-23"),
+            );
+            None
+        }
         (Some(date), None) => Some(date.to_string()),
         _ => {
             problems.push(

@@ -231,6 +231,25 @@ fn check_code(
         return (None, None);
     };
     match StandardCode::parse(code.get_ref()) {
+        // The code names the standard's folder: `check` refuses what `build` could not write.
+        Ok(parsed) if parsed.slug().len() > Slug::MAX_LEN => {
+            problems.push(
+                Diagnostic::error(
+                    ctx.file,
+                    ctx.span(code),
+                    format!(
+                        "this code makes a page address of {} characters, /standards/{}…/",
+                        parsed.slug().len(),
+                        parsed.slug().chars().take(24).collect::<String>()
+                    ),
+                )
+                .expected(format!(
+                    "a standard code that gives at most {} letters and digits",
+                    Slug::MAX_LEN
+                )),
+            );
+            (None, None)
+        }
         Ok(parsed) => (Some(parsed), None),
         Err(cleaned) => {
             problems.push(
