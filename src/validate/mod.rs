@@ -426,6 +426,12 @@ fn check_regions(file: &SourceFile, problems: &mut Diagnostics) -> Vec<Region> {
     let Some(parsed) = parse_file::<RegionsFile>(file, problems) else {
         return Vec::new();
     };
+    if parsed.region.is_empty() {
+        problems.push(
+            Diagnostic::error(file, 0..0, "no region is defined")
+                .expected("[[region]] tables with slug, name, full_name, code and tile"),
+        );
+    }
     let mut seen = Unique::new(file, "region");
     let mut codes = Unique::new(file, "GB/T 2260 code");
     let mut tiles = Unique::new(file, "tile");
@@ -648,6 +654,11 @@ impl BodySiteLinks {
     }
 }
 
+/// The largest Markdown body: about 340,000 Chinese characters, far past any page a
+/// resident reads on a phone (the longest bundled body is a few KiB). A larger one is
+/// almost surely a pasted document, and would make one page of megabytes.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks {
     let body = file.body_text();
     if body.trim().is_empty() {
@@ -659,6 +670,25 @@ fn check_body(file: &MarkdownFile, problems: &mut Diagnostics) -> BodySiteLinks 
             )
             .expected("a summary in Markdown after the closing `+++`"),
         );
+    }
+    if body.len() > MAX_BODY_BYTES {
+        problems.push(
+            Diagnostic::error(
+                &file.file,
+                file.body.start..file.body.start,
+                format!(
+                    "the body is {} KiB, more than the {} KiB a page may have",
+                    body.len() / 1024,
+                    MAX_BODY_BYTES / 1024
+                ),
+            )
+            .expected("a summary of the pilot; put long documents under static/ and link them"),
+        );
+        return BodySiteLinks {
+            file: file.clone(),
+            links: Vec::new(),
+            heading_ids: Vec::new(),
+        };
     }
     let inspection = markdown::inspect(body);
     for problem in inspection.problems {
@@ -782,6 +812,11 @@ pub(crate) fn resolve<T: Copy>(
 ) -> Option<T> {
     if let Some(&id) = table.get(name.get_ref().as_str()) {
         return Some(id);
+    }
+    // The defining file failed to parse, and said so: an "unknown region" for every
+    // pilot would bury that one error under dozens that follow from it.
+    if table.is_empty() {
+        return None;
     }
     let mut candidates: Vec<&str> = table.keys().copied().collect();
     candidates.sort_unstable();
