@@ -359,7 +359,7 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::default();
-    let staging = write::Staging::create(&options.output, options.precompress)?;
+    let staging = write::Staging::create(&options.root, &options.output, options.precompress)?;
     let write = |file| staging.write(file);
     // On an error the staging folder is dropped, and with it everything written so far.
     let (_, warnings) = run_pipeline(options, &mut timings, progress, &write)?;
