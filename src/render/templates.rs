@@ -7,6 +7,7 @@
 //! rendered. `tests/build_bundled.rs` checks that this gives the same pages as minifying
 //! each page would.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -37,6 +38,7 @@ impl Templates {
     pub fn load(root: &Path, minify: bool) -> Result<Templates, BuildError> {
         let dir = root.join("templates");
         let sources = read_sources(&dir)?;
+        refuse_recursive_macros(&sources)?;
         let renders_rows = sources
             .iter()
             .any(|(name, text)| name == MACROS && text.contains("macro standard_row("));
@@ -160,6 +162,114 @@ fn read_sources(dir: &Path) -> Result<Vec<(String, String)>, BuildError> {
     Ok(sources)
 }
 
+/// A macro that calls itself, directly or through others, is refused before rendering:
+/// Tera sets no depth limit, so one would overflow the stack and abort the process
+/// (killing `serve`) with no word on which template did it.
+fn refuse_recursive_macros(sources: &[(String, String)]) -> Result<(), BuildError> {
+    type Macro = (String, String);
+    let mut calls: HashMap<Macro, Vec<Macro>> = HashMap::new();
+    for (file, text) in sources {
+        for (name, called) in macro_calls(text) {
+            let imports = imports_of(text);
+            let targets = called
+                .into_iter()
+                .filter_map(|(namespace, callee)| match namespace.as_str() {
+                    "self" => Some((file.clone(), callee)),
+                    alias => imports.get(alias).map(|f| (f.clone(), callee)),
+                })
+                .collect();
+            calls.insert((file.clone(), name), targets);
+        }
+    }
+    let mut roots: Vec<&Macro> = calls.keys().collect();
+    roots.sort();
+    for root in roots {
+        let mut path = vec![root.clone()];
+        if let Some(cycle) = find_cycle(&calls, &mut path) {
+            let names: Vec<&str> = cycle.iter().map(|(_, name)| name.as_str()).collect();
+            return Err(BuildError::Template {
+                template: root.0.clone(),
+                message: format!(
+                    "macro `{}` calls itself ({}); recursive macros are not allowed",
+                    root.1,
+                    names.join(" → ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The path from `path[0]` back to itself, if the calls from its last macro lead there.
+fn find_cycle(
+    calls: &HashMap<(String, String), Vec<(String, String)>>,
+    path: &mut Vec<(String, String)>,
+) -> Option<Vec<(String, String)>> {
+    let last = path.last()?.clone();
+    for next in calls.get(&last).into_iter().flatten() {
+        if *next == path[0] {
+            let mut cycle = path.clone();
+            cycle.push(next.clone());
+            return Some(cycle);
+        }
+        if !path.contains(next) {
+            path.push(next.clone());
+            if let Some(cycle) = find_cycle(calls, path) {
+                return Some(cycle);
+            }
+            path.pop();
+        }
+    }
+    None
+}
+
+/// Each `{% macro name(…) %}` of a template with the `namespace::macro(` calls in its body.
+fn macro_calls(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut macros = Vec::new();
+    let mut current: Option<(String, Vec<(String, String)>)> = None;
+    for (i, part) in text.split("{%").enumerate() {
+        let tag = part.trim_start_matches('-').trim_start();
+        if i > 0 && tag.starts_with("endmacro") {
+            macros.extend(current.take());
+        } else if let Some(rest) = tag.strip_prefix("macro ").filter(|_| i > 0) {
+            let name = rest.split('(').next().unwrap_or("").trim().to_string();
+            macros.extend(current.replace((name, Vec::new())));
+        }
+        if let Some((_, called)) = current.as_mut() {
+            called.extend(namespaced_calls(part));
+        }
+    }
+    macros.extend(current);
+    macros
+}
+
+/// `ns::name(` in a piece of template text.
+fn namespaced_calls(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices("::").filter_map(move |(at, _)| {
+        let before = &text[..at];
+        let namespace = &before[before.trim_end_matches(ident).len()..];
+        let after = &text[at + 2..];
+        let name_len = after.len() - after.trim_start_matches(ident).len();
+        let name = &after[..name_len];
+        (!namespace.is_empty() && !name.is_empty() && after[name_len..].trim_start().starts_with('('))
+            .then(|| (namespace.to_string(), name.to_string()))
+    })
+}
+
+/// `{% import "file" as alias %}` → alias → file.
+fn imports_of(text: &str) -> HashMap<String, String> {
+    text.split("{%")
+        .filter_map(|part| {
+            let tag = part.trim_start_matches('-').trim_start().strip_prefix("import ")?;
+            let tag = tag.split("%}").next()?;
+            let (file, alias) = tag.rsplit_once(" as ")?;
+            let file = file.trim().trim_matches(|c| c == '"' || c == '\'');
+            Some((alias.trim().trim_end_matches('-').trim().to_string(), file.to_string()))
+        })
+        .collect()
+}
+
 fn tera_from(dir: &Path, sources: Vec<(String, String)>) -> Result<Tera, BuildError> {
     let mut tera = Tera::default();
     tera.add_raw_templates(sources)
@@ -190,6 +300,32 @@ fn minify_template(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recursive_macros_are_refused_before_they_overflow_the_stack() {
+        let sources = |a: &str, b: &str| {
+            vec![
+                ("m.html".to_string(), a.to_string()),
+                ("page.html".to_string(), b.to_string()),
+            ]
+        };
+        let direct = sources("{% macro walk(n) %}{{ self::walk(n=n) }}{% endmacro %}", "");
+        let error = refuse_recursive_macros(&direct).unwrap_err().to_string();
+        assert!(error.contains("macro `walk` calls itself (walk → walk)"), "{error}");
+
+        let through = sources(
+            "{%- macro a() -%}{{ self::b() }}{%- endmacro -%}{% macro b() %}{% if x %}{{ self::a() }}{% endif %}{% endmacro %}",
+            "",
+        );
+        let error = refuse_recursive_macros(&through).unwrap_err().to_string();
+        assert!(error.contains("(a → b → a)"), "{error}");
+
+        let fine = sources(
+            "{% macro a() %}{{ self::b() }}{% endmacro %}{% macro b() %}x{% endmacro %}",
+            "{% import \"m.html\" as m %}{{ m::a() }}{{ m::a() }}",
+        );
+        assert!(refuse_recursive_macros(&fine).is_ok());
+    }
 
     #[test]
     fn minified_templates_keep_tera_syntax_and_closing_tags() {
