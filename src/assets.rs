@@ -34,7 +34,10 @@ pub fn collect(root: &Path) -> Result<Assets, BuildError> {
     if !dir.is_dir() {
         return Ok(assets);
     }
-    for entry in WalkDir::new(&dir).follow_root_links(false).sort_by_file_name() {
+    for entry in WalkDir::new(&dir)
+        .follow_root_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| BuildError::io(&dir, e.into()))?;
         // As with content (load.rs): a link could publish any file of the machine.
         if entry.path_is_symlink() {

@@ -79,7 +79,9 @@ mod tests {
 
     #[test]
     fn controls_and_overrides_are_refused_and_ordinary_text_is_not() {
-        for c in ['\0', '\u{b}', '\u{1b}', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}', '\u{2028}'] {
+        for c in [
+            '\0', '\u{b}', '\u{1b}', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}', '\u{2028}',
+        ] {
             assert!(is_forbidden(c), "{c:?}");
         }
         for c in ['\t', '\n', '\r', 'a', '中', '，', '　', '—', '\u{200d}'] {
@@ -94,7 +96,10 @@ mod tests {
         assert_eq!(runs.len(), 2);
         assert_eq!(&text[runs[0].0.clone()], "\u{1b}");
         assert_eq!(&text[runs[1].0.clone()], "\u{202e}\u{202e}");
-        assert_eq!(printable(text), "标题\\u{1b}[32m0 errors\\u{202e}\\u{202e}x");
+        assert_eq!(
+            printable(text),
+            "标题\\u{1b}[32m0 errors\\u{202e}\\u{202e}x"
+        );
         assert_eq!(describe('\u{202e}'), "U+202E (a bidirectional override)");
     }
 }

@@ -62,9 +62,13 @@ impl SourceFile {
     /// 0-based line index and the byte range of that line (without its line break).
     fn line_of(&self, offset: usize) -> (usize, Range<usize>) {
         let starts = self.line_starts();
-        let index = starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let index = starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let start = starts[index];
-        let end = starts.get(index + 1).map_or(self.text.len(), |&next| next - 1);
+        let end = starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&next| next - 1);
         let line = &self.text[start..end];
         (index, start..start + line.trim_end_matches('\r').len())
     }
@@ -144,7 +148,12 @@ impl Diagnostic {
     }
 
     fn write_report(&self, out: &mut String) -> fmt::Result {
-        writeln!(out, "{}: {}", self.severity_word(), printable(&self.message))?;
+        writeln!(
+            out,
+            "{}: {}",
+            self.severity_word(),
+            printable(&self.message)
+        )?;
         let path = printable(&self.file.display_path()).into_owned();
         let notes = [("expected", &self.expected), ("hint", &self.hint)];
         if self.file.text.is_empty() {
@@ -158,7 +167,8 @@ impl Diagnostic {
         }
         let (line_no, column) = self.line_col();
         let (_, line) = self.file.line_of(self.span.start);
-        let marked = self.span.start.max(line.start)..self.span.end.clamp(self.span.start, line.end);
+        let marked =
+            self.span.start.max(line.start)..self.span.end.clamp(self.span.start, line.end);
         let (quoted, marker) = quote_line(&self.file.text, line, marked);
         let number = line_no.to_string();
         let pad = " ".repeat(number.len() + 1);
@@ -391,7 +401,9 @@ fn quote_line(text: &str, line: Range<usize>, marked: Range<usize>) -> (String, 
     let tail = if end < line.end { "…" } else { "" };
     let quoted = format!("{lead}{}{tail}", printable(&text[start..end]));
     let offset = width(lead) + width(&printable(&text[start..marked.start.max(start)]));
-    let carets = width(&printable(&text[marked.start.max(start)..marked.end.clamp(start, end)]));
+    let carets = width(&printable(
+        &text[marked.start.max(start)..marked.end.clamp(start, end)],
+    ));
     let marker = format!("{}{}", " ".repeat(offset), "^".repeat(carets.max(1)));
     (quoted, marker)
 }

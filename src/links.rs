@@ -161,7 +161,9 @@ fn heading_id_taken(link: &BodyLink, id: &str) -> Diagnostic {
         ),
     )
     .expected("a heading id the page does not already use")
-    .hint(format!("give the heading an id of its own, e.g. `{{#{id}-section}}`"))
+    .hint(format!(
+        "give the heading an id of its own, e.g. `{{#{id}-section}}`"
+    ))
 }
 
 fn unescape(value: &str) -> String {
@@ -221,12 +223,7 @@ fn page_not_found<'a>(link: &BodyLink, pages: impl Iterator<Item = &'a String>) 
     .hint_opt(did_you_mean(path, urls.iter().map(String::as_str)))
 }
 
-fn anchor_not_found(
-    link: &BodyLink,
-    page: &str,
-    fragment: &str,
-    ids: &IdCounts,
-) -> Diagnostic {
+fn anchor_not_found(link: &BodyLink, page: &str, fragment: &str, ids: &IdCounts) -> Diagnostic {
     let mut known: Vec<&str> = ids.keys().map(String::as_str).collect();
     known.sort_unstable();
     let listed: Vec<String> = known.iter().take(12).map(|id| format!("#{id}")).collect();
@@ -289,7 +286,11 @@ mod tests {
             })
             .collect();
         let problems = check(&links, &index(&links, &files));
-        let messages: Vec<&str> = problems.sorted().iter().map(|d| d.message.as_str()).collect();
+        let messages: Vec<&str> = problems
+            .sorted()
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
         assert_eq!(
             messages,
             ["heading id `main` is also an id of the page /pilots/a/ itself"]

@@ -305,7 +305,8 @@ pub fn symlink_on_the_way(root: &Path, relative: &Path) -> Option<PathBuf> {
     let mut path = PathBuf::new();
     for part in relative.components() {
         path.push(part);
-        let is_link = fs::symlink_metadata(root.join(&path)).is_ok_and(|m| m.file_type().is_symlink());
+        let is_link =
+            fs::symlink_metadata(root.join(&path)).is_ok_and(|m| m.file_type().is_symlink());
         if is_link {
             return Some(path);
         }
@@ -330,7 +331,10 @@ fn refuse_forbidden_characters(file: &SourceFile, problems: &mut Diagnostics) {
             Diagnostic::error(
                 file,
                 span,
-                format!("invisible control character {}", characters::describe(first)),
+                format!(
+                    "invisible control character {}",
+                    characters::describe(first)
+                ),
             )
             .expected("visible text; tabs and line breaks are fine")
             .hint("delete it: it was probably pasted in with the text"),
@@ -368,18 +372,21 @@ fn files_with_extension(
                 let path = entry.path();
                 let relative = path.strip_prefix(root).unwrap_or(path);
                 let ext = path.extension().and_then(|e| e.to_str());
+                let is_file = entry.file_type().is_file();
                 if entry.path_is_symlink() {
                     problems.push(symlink_refused(relative));
-                } else if !entry.file_type().is_file() {
-                } else if ext == Some(extension) {
+                } else if is_file && ext == Some(extension) {
                     found.push(relative.to_path_buf());
-                } else if ext.is_some_and(|e| e.eq_ignore_ascii_case(extension)) {
+                } else if is_file && ext.is_some_and(|e| e.eq_ignore_ascii_case(extension)) {
                     // `.MD` from a Windows editor: it would be skipped without a word.
                     problems.push(
                         Diagnostic::error(
                             &SourceFile::new(relative, ""),
                             0..0,
-                            format!("file name ends in `.{}`, which is not read", ext.unwrap_or("")),
+                            format!(
+                                "file name ends in `.{}`, which is not read",
+                                ext.unwrap_or("")
+                            ),
                         )
                         .expected(format!("the extension in lowercase: `.{extension}`")),
                     );

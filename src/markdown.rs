@@ -50,8 +50,9 @@ pub fn inspect(body: &str) -> Inspection {
     let mut problems = Vec::new();
     let mut site_links = Vec::new();
     let mut image_start: Option<(Range<usize>, bool)> = None;
-    let events: Vec<(Event, Range<usize>)> =
-        Parser::new_ext(body, options()).into_offset_iter().collect();
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
     let heading_ids = heading_ids(events.iter().map(|(event, _)| event));
     let mut headings = heading_ids.iter();
     let mut seen_ids: HashMap<&str, Range<usize>> = HashMap::new();
@@ -62,7 +63,12 @@ pub fn inspect(body: &str) -> Inspection {
         }) = &event
         {
             let attrs_span = heading_attrs_span(body, &span);
-            problems.extend(check_heading_attrs(id.as_deref(), classes, attrs, &attrs_span));
+            problems.extend(check_heading_attrs(
+                id.as_deref(),
+                classes,
+                attrs,
+                &attrs_span,
+            ));
             if let Some(anchor) = headings.next().map(|(_, anchor)| anchor.as_str()) {
                 if let (Some(_), Some(first)) = (id, seen_ids.get(anchor)) {
                     problems.push(duplicate_heading_id(anchor, attrs_span.clone(), first));
@@ -232,7 +238,8 @@ fn check_image_url(url: &str, span: Range<usize>) -> Option<BodyProblem> {
     Some(BodyProblem {
         span,
         message: format!("image `{}` is not on this site", first_line(url)),
-        expected: "an image under static/, linked by its site path, e.g. ![服务大厅](/images/hall.jpg)",
+        expected:
+            "an image under static/, linked by its site path, e.g. ![服务大厅](/images/hall.jpg)",
     })
 }
 
@@ -452,9 +459,20 @@ mod tests {
             let problems = check(body);
             assert!(!problems.is_empty(), "{body} passed");
             // The error points at the attribute block, not the whole heading.
-            assert!(body[problems[0].span.clone()].starts_with('{'), "{body}: {problems:?}");
+            assert!(
+                body[problems[0].span.clone()].starts_with('{'),
+                "{body}: {problems:?}"
+            );
             let html = to_html(body, &base());
-            for bad in ["onfocus", "onclick", "style=", "class=", "hidden", "tabindex", "autofocus"] {
+            for bad in [
+                "onfocus",
+                "onclick",
+                "style=",
+                "class=",
+                "hidden",
+                "tabindex",
+                "autofocus",
+            ] {
                 assert!(!html.contains(bad), "{body} rendered {html}");
             }
         }

@@ -1157,8 +1157,20 @@ mod tests {
         assert!(Slug::parse("auxiliary").is_ok() && Slug::parse("com").is_ok());
         assert!(Slug::parse(&"a".repeat(100)).is_ok());
         for bad in [
-            "", "Chengdu", "成都", "-a", "a-", "a--b", "a b", "a/b", "a_b", "aux", "con", "com1",
-            "lpt9", &"a".repeat(101),
+            "",
+            "Chengdu",
+            "成都",
+            "-a",
+            "a-",
+            "a--b",
+            "a b",
+            "a/b",
+            "a_b",
+            "aux",
+            "con",
+            "com1",
+            "lpt9",
+            &"a".repeat(101),
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad} should be rejected");
         }

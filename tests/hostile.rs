@@ -63,7 +63,11 @@ fn apply(root: &Path, edit: &Edit) {
         (None, None) => fs::read_to_string(&target).unwrap(),
     };
     if let Some((old, new)) = &edit.replace {
-        assert!(text.contains(old.as_str()), "{}: no `{old}` to replace", edit.file);
+        assert!(
+            text.contains(old.as_str()),
+            "{}: no `{old}` to replace",
+            edit.file
+        );
         text = text.replacen(old.as_str(), new, 1);
     }
     if let Some(more) = &edit.append {
@@ -116,7 +120,11 @@ fn every_hostile_case_fails_with_its_located_error() {
         }
         for text in &case.absent {
             if report.contains(text.as_str()) {
-                failures.push(format!("{name}: `{}` printed in:\n{}", text.escape_debug(), shown()));
+                failures.push(format!(
+                    "{name}: `{}` printed in:\n{}",
+                    text.escape_debug(),
+                    shown()
+                ));
             }
         }
         if let Some(max) = case.max_report_bytes {
@@ -134,7 +142,11 @@ fn unsafe_parts_of(page: &str, html: &str) -> Vec<String> {
     let doc = Html::parse_document(html);
     let mut found = Vec::new();
     let mut ids = std::collections::HashSet::new();
-    for element in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+    for element in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
         let name = element.value().name();
         for (attr, value) in element.value().attrs() {
             let lower = value.trim().to_ascii_lowercase();
@@ -188,7 +200,11 @@ fn hostile_headings_render_inert_even_if_validation_is_skipped() {
     for body in payloads {
         let html = format!("<main>{}</main>", liangbiao::markdown::to_html(body, &base));
         let doc = Html::parse_fragment(&html);
-        for element in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+        for element in doc
+            .root_element()
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+        {
             for (attr, _) in element.value().attrs() {
                 assert!(
                     matches!(attr, "id"),
@@ -217,7 +233,10 @@ fn standards_csv_cells_cannot_become_spreadsheet_formulas() {
         csv.contains("\"'=HYPERLINK(\"\"https://evil.example/\"\",\"\"点此\"\")\""),
         "{csv}"
     );
-    assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"),
+        "{csv}"
+    );
 }
 
 #[cfg(unix)]
@@ -241,7 +260,10 @@ fn a_symlinked_file_is_refused_and_its_target_never_printed() {
             report.contains("error: symbolic links are not read") && report.contains(replaced),
             "{what}: {report}"
         );
-        assert!(!report.contains("s3cr3t"), "{what} leaked its target: {report}");
+        assert!(
+            !report.contains("s3cr3t"),
+            "{what} leaked its target: {report}"
+        );
     }
 
     // A linked folder of pilots is refused as a whole, not skipped.
@@ -251,13 +273,19 @@ fn a_symlinked_file_is_refused_and_its_target_never_printed() {
     fs::remove_dir_all(&pilots).unwrap();
     symlink(outside.path().join("pilots"), &pilots).unwrap();
     let report = report_of(site.path());
-    assert!(report.contains("symbolic links are not read") && report.contains("content/pilots"), "{report}");
+    assert!(
+        report.contains("symbolic links are not read") && report.contains("content/pilots"),
+        "{report}"
+    );
 
     // So is a linked static file: it would publish any file of the machine.
     let site = common::minimal_site();
     symlink(&secret, site.path().join("static/leak.txt")).unwrap();
     let report = report_of(site.path());
-    assert!(report.contains("static/leak.txt") && report.contains("symbolic link"), "{report}");
+    assert!(
+        report.contains("static/leak.txt") && report.contains("symbolic link"),
+        "{report}"
+    );
 }
 
 /// Mutations of the bundled content with a fixed seed: whatever the bytes, `check`
@@ -315,7 +343,10 @@ fn mutated_content_never_panics_and_is_always_reported_in_place() {
         }
     }
     // Most mutations break something; a run of all-passing would mean none were made.
-    assert!(failed * 4 >= runs, "only {failed} of {runs} mutations were reported");
+    assert!(
+        failed * 4 >= runs,
+        "only {failed} of {runs} mutations were reported"
+    );
 }
 
 struct XorShift(u64);

@@ -133,7 +133,10 @@ fn read_sources(dir: &Path) -> Result<Vec<(String, String)>, BuildError> {
         message,
     };
     let mut sources = Vec::new();
-    for entry in WalkDir::new(dir).follow_root_links(false).sort_by_file_name() {
+    for entry in WalkDir::new(dir)
+        .follow_root_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| template_error(e.to_string()))?;
         // As with content (load.rs): a link could read any file of the machine.
         if entry.path_is_symlink() {
@@ -252,8 +255,10 @@ fn namespaced_calls(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
         let after = &text[at + 2..];
         let name_len = after.len() - after.trim_start_matches(ident).len();
         let name = &after[..name_len];
-        (!namespace.is_empty() && !name.is_empty() && after[name_len..].trim_start().starts_with('('))
-            .then(|| (namespace.to_string(), name.to_string()))
+        (!namespace.is_empty()
+            && !name.is_empty()
+            && after[name_len..].trim_start().starts_with('('))
+        .then(|| (namespace.to_string(), name.to_string()))
     })
 }
 
@@ -261,11 +266,17 @@ fn namespaced_calls(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
 fn imports_of(text: &str) -> HashMap<String, String> {
     text.split("{%")
         .filter_map(|part| {
-            let tag = part.trim_start_matches('-').trim_start().strip_prefix("import ")?;
+            let tag = part
+                .trim_start_matches('-')
+                .trim_start()
+                .strip_prefix("import ")?;
             let tag = tag.split("%}").next()?;
             let (file, alias) = tag.rsplit_once(" as ")?;
             let file = file.trim().trim_matches(|c| c == '"' || c == '\'');
-            Some((alias.trim().trim_end_matches('-').trim().to_string(), file.to_string()))
+            Some((
+                alias.trim().trim_end_matches('-').trim().to_string(),
+                file.to_string(),
+            ))
         })
         .collect()
 }
@@ -311,7 +322,10 @@ mod tests {
         };
         let direct = sources("{% macro walk(n) %}{{ self::walk(n=n) }}{% endmacro %}", "");
         let error = refuse_recursive_macros(&direct).unwrap_err().to_string();
-        assert!(error.contains("macro `walk` calls itself (walk → walk)"), "{error}");
+        assert!(
+            error.contains("macro `walk` calls itself (walk → walk)"),
+            "{error}"
+        );
 
         let through = sources(
             "{%- macro a() -%}{{ self::b() }}{%- endmacro -%}{% macro b() %}{% if x %}{{ self::a() }}{% endif %}{% endmacro %}",

@@ -28,8 +28,8 @@ mod standards;
 pub use dates::Day;
 
 use crate::model::{
-    BodyLink, BodyLinkKind, Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location, Pilot, PilotKind,
-    Region, RegionId, Slug, Source, SourceId,
+    BodyLink, BodyLinkKind, Content, Domain, DomainId, Figure, FigureKind, HomeIntro, Location,
+    Pilot, PilotKind, Region, RegionId, Slug, Source, SourceId,
 };
 
 /// What the build was asked for that changes what is valid.
@@ -264,7 +264,12 @@ fn may_escape_a_control(text: &str) -> bool {
 }
 
 /// Every string value or key whose decoded text holds a refused character, located.
-fn refuse_escaped_controls(file: &SourceFile, offset: usize, text: &str, problems: &mut Diagnostics) {
+fn refuse_escaped_controls(
+    file: &SourceFile,
+    offset: usize,
+    text: &str,
+    problems: &mut Diagnostics,
+) {
     use toml::de::{DeTable, DeValue};
     fn walk(value: &Spanned<DeValue>, found: &mut Vec<(Range<usize>, char)>) {
         match value.get_ref() {
@@ -297,7 +302,10 @@ fn refuse_escaped_controls(file: &SourceFile, offset: usize, text: &str, problem
             Diagnostic::error(
                 file,
                 shift(span, offset),
-                format!("this text holds an invisible control character {}", characters::describe(c)),
+                format!(
+                    "this text holds an invisible control character {}",
+                    characters::describe(c)
+                ),
             )
             .expected("visible text; write a line break as a new line in a \"\"\"…\"\"\" string")
             .hint("delete the \\u… escape"),
