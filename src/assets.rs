@@ -10,14 +10,9 @@ use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 use crate::diagnostics::display_path;
-use crate::BuildError;
+use crate::error::BuildError;
+use crate::output::OutputFile;
 
-/// One file to write into the output, at a site path such as `css/site.1a2b3c4d5e.css`.
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Processed static files and the URL path each logical name maps to.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::format_number;
-use crate::render::escape_markup;
+use crate::html::escape_markup;
 
 /// One pilot's satisfaction before and after, in percent.
 #[derive(Debug, Clone)]

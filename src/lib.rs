@@ -11,10 +11,14 @@ pub mod characters;
 pub mod chart;
 pub mod config;
 pub mod diagnostics;
+pub mod error;
+pub mod html;
 pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod output;
+pub mod progress;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
@@ -24,9 +28,10 @@ pub mod standard_code;
 pub mod validate;
 pub mod write;
 
-use std::fmt;
-use std::io;
-use std::path::{Path, PathBuf};
+pub use error::BuildError;
+pub use progress::{NoProgress, Progress};
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostics;
@@ -83,54 +88,6 @@ pub struct BuildReport {
     pub template_timings: Vec<render::TemplateTiming>,
 }
 
-/// Why a build failed. Content problems come as diagnostics; the rest name a path.
-#[derive(Debug)]
-pub enum BuildError {
-    Content(Diagnostics),
-    Template { template: String, message: String },
-    Asset { path: String, message: String },
-    Io { path: PathBuf, error: io::Error },
-    UnsafeOutput { path: PathBuf, reason: String },
-    PathCollision(Vec<String>),
-}
-
-impl BuildError {
-    pub fn io(path: &Path, error: io::Error) -> Self {
-        BuildError::Io {
-            path: path.to_path_buf(),
-            error,
-        }
-    }
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::Content(diagnostics) => write!(f, "{}", diagnostics.render()),
-            BuildError::Template { template, message } => {
-                write!(f, "error: template {template} failed: {message}")
-            }
-            BuildError::Asset { path, message } => write!(f, "error: {path}: {message}"),
-            BuildError::Io { path, error } => write!(f, "error: {}: {error}", path.display()),
-            BuildError::UnsafeOutput { path, reason } => {
-                write!(f, "error: will not replace {}: {reason}", path.display())
-            }
-            BuildError::PathCollision(paths) => {
-                writeln!(
-                    f,
-                    "error: {} output paths would be written twice:",
-                    paths.len()
-                )?;
-                for (i, path) in paths.iter().enumerate() {
-                    writeln!(f, "  {}. {path}", i + 1)?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 /// Loads and checks a site, returning the linked model and any warnings.
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> {
@@ -190,7 +147,7 @@ pub fn render_on_request(
     sink: &render::FileSink,
 ) -> Result<Option<Diagnostics>, BuildError> {
     let pages = links::PageIndex::new(&site.body_links);
-    let put = |file: assets::OutputFile| {
+    let put = |file: output::OutputFile| {
         pages.add(&file);
         sink(file)
     };
@@ -203,24 +160,11 @@ pub fn render_on_request(
     check_output(site, &pages, &mut Timings::default(), Diagnostics::new()).map(Some)
 }
 
-/// Told how far a long build has come, e.g. to draw a progress bar. Called from the
-/// worker threads, so it must be `Sync`; every method has a do-nothing default.
-pub trait Progress: Sync {
-    /// A stage starts that will do `total` steps (pages, files).
-    fn stage(&self, _name: &'static str, _total: usize) {}
-    /// One step of the current stage is done.
-    fn step(&self) {}
-}
-
-/// For callers that want no progress reports.
-pub struct NoProgress;
-
-impl Progress for NoProgress {}
 
 /// A site rendered in memory: every file `build` would write, before minification.
 pub struct RenderedSite {
     pub site: Site,
-    pub files: Vec<assets::OutputFile>,
+    pub files: Vec<output::OutputFile>,
     pub warnings: Diagnostics,
 }
 
@@ -228,7 +172,7 @@ pub struct RenderedSite {
 /// `serve` runs, so that broken links and template errors are found there too.
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
     let files = std::sync::Mutex::new(Vec::new());
-    let keep = |file: assets::OutputFile| {
+    let keep = |file: output::OutputFile| {
         files.lock().expect("a render thread panicked").push(file);
         Ok(())
     };
@@ -281,7 +225,7 @@ fn run_pipeline(
     stage("templates + assets", started.elapsed());
 
     let pages = links::PageIndex::new(&site.body_links);
-    let put = |file: assets::OutputFile| {
+    let put = |file: output::OutputFile| {
         pages.add(&file);
         sink(file)
     };

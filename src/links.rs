@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::assets::OutputFile;
+use crate::output::OutputFile;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{BodyLink, BodyLinkKind};
 

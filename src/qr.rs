@@ -13,7 +13,7 @@ pub fn qr_svg(url: &str, label: &str) -> Result<String, String> {
     let size = width + 8;
     let mut svg = format!(
         r##"<svg class="qr" viewBox="0 0 {size} {size}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>"##,
-        crate::render::escape_markup(label)
+        crate::html::escape_markup(label)
     );
     // One rectangle per horizontal run of dark modules keeps the SVG small.
     for (row, line) in colors.chunks(width).enumerate() {

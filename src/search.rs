@@ -9,8 +9,8 @@ use pagefind::api::{PagefindIndex, RecordPage};
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
-use crate::assets::OutputFile;
-use crate::BuildError;
+use crate::output::OutputFile;
+use crate::error::BuildError;
 
 /// The folder under the site root that holds the index and `pagefind.js`.
 pub const SEARCH_DIR: &str = "pagefind";
@@ -208,16 +208,13 @@ fn is_needed(name: &str) -> bool {
 }
 
 fn search_error(message: String) -> BuildError {
-    BuildError::Asset {
-        path: SEARCH_DIR.to_string(),
-        message: format!("building the search index failed: {message}"),
-    }
+    BuildError::Search { message }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::escape_markup;
+    use crate::html::escape_markup;
 
     /// A record as the small HTML page `record_page` stands for: what Pagefind's own
     /// parser reads, to check that the two make the same index.

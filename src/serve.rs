@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use tiny_http::{Header, Request, Response, Server};
 
-use crate::assets::{self, OutputFile};
+use crate::assets;
+use crate::output::OutputFile;
 use crate::links::percent_decode;
 use crate::render::{PageRequest, Steering, Templates};
 use crate::{load_site_again, render_on_request, BuildError, BuildOptions, Remembered};

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::Views;
-use crate::assets::OutputFile;
+use crate::output::OutputFile;
 use crate::model::{Pilot, PilotId, StandardId};
-use crate::BuildError;
+use crate::error::BuildError;
 
 /// Bumped whenever a key is renamed or removed (adding keys keeps the version).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -10,7 +10,7 @@ use super::pager::Listing;
 use super::{Link, PageJob, Views};
 use crate::model::{DemoSite, ServiceList, StandardId};
 use crate::qr::qr_svg;
-use crate::BuildError;
+use crate::error::BuildError;
 
 #[derive(Serialize)]
 struct ItemView {

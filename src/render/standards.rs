@@ -10,7 +10,7 @@ use super::pager::{Listing, Pager};
 use super::{Link, PageJob, Templates, Views};
 use crate::model::{Relation, Standard, StandardId, StandardStatus, StandardUse};
 use crate::standard_code::StandardLevel;
-use crate::BuildError;
+use crate::error::BuildError;
 
 /// The listing rows of the standards, each rendered when first listed (by index of
 /// standard). A standard is listed under its level, status, domains and regions.

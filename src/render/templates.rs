@@ -14,8 +14,9 @@ use std::path::Path;
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
-use super::{error_chain, escape_markup};
-use crate::BuildError;
+use super::error_chain;
+use crate::html::escape_markup;
+use crate::error::BuildError;
 
 /// The templates, parsed once per build.
 pub struct Templates {

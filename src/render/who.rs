@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::pager::Pager;
 use super::{Link, PageJob, Views};
-use crate::assets::OutputFile;
+use crate::output::OutputFile;
 use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_GROUPS};
 
 /// Where a group's pages and its items as JSON (for the filter on the who index) are.
