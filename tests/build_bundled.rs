@@ -173,7 +173,6 @@ fn disagreeing_sources_are_both_shown_evaluation_first() {
     for (pilot, first, second) in [
         ("chengdu-gaoxin", "314项", "279项"),
         ("beijing-xicheng", "36项", "63项"),
-        ("haiyan", "321项", "469项"),
         ("qingdao-chengyang", "115项", "112项"),
     ] {
         let text = main_text(&site.page(&format!("pilots/{pilot}/")));
@@ -184,6 +183,36 @@ fn disagreeing_sources_are_both_shown_evaluation_first() {
             .find(second)
             .unwrap_or_else(|| panic!("{pilot}: {second} missing"));
         assert!(a < b, "{pilot}: {first} should come before {second}");
+    }
+}
+
+/// Issue 24's fact-check: statements the sources do not make stay out, and the two
+/// conflicts between sources are shown both ways.
+#[test]
+fn statements_the_sources_do_not_make_stay_out() {
+    let site = build_bundled(None);
+    let page = |slug: &str| main_text(&site.page(&format!("pilots/{slug}/")));
+    // (pilot, words no source says)
+    for (pilot, unsourced) in [
+        ("xuchang", "首创"),
+        ("tongwulang", "京津冀三地第一次"),
+        ("haiyan", "469项"),
+        ("chengdu-gaoxin", "2021年7月"),
+        ("shenzhen-futian", "征求人大代表"),
+        ("shenzhen-futian", "集团化办学覆盖率（试点"),
+        ("qianxinan", "新制定的36项州地方标准包括"),
+        ("qingdao-chengyang", "国家确定的"),
+        ("tianjin-heping", "试点后满意度"),
+    ] {
+        assert!(!page(pilot).contains(unsourced), "{pilot}: {unsourced}");
+    }
+    // (pilot, one source's words, the other's)
+    for (pilot, one, other) in [
+        ("haiyan", "全国首个义务教育优质均衡发展县", "获评首批义务教育优质均衡发展县"),
+        ("chengdu-gaoxin", "华西妇儿联盟", "华西医妇联盟"),
+    ] {
+        let text = page(pilot);
+        assert!(text.contains(one) && text.contains(other), "{pilot}: {one} / {other}");
     }
 }
 
