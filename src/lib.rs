@@ -3,8 +3,11 @@
 //!
 //! The pipeline, one module per stage: [`load`] (files → raw entries) → [`validate`]
 //! (all diagnostics at once) → [`model`] (typed, linked graph) → [`render`] (one Tera
-//! context per page) → [`write`] (minify, atomic swap into the output folder).
-//! [`build`] runs it end to end; the CLI in `main.rs` only parses arguments.
+//! context per page; HTML is minified through the templates, see [`render::Templates`]) →
+//! [`write`] (staging folder, optional `.gz`/`.br`, atomic swap into the output folder).
+//! Beside render, [`search`] builds the Pagefind index. [`build`] runs it end to end;
+//! `serve` renders pages on request instead ([`render_on_request`]); the CLI in
+//! `main.rs` only parses arguments.
 
 pub mod assets;
 pub mod characters;
@@ -161,15 +164,16 @@ pub fn render_on_request(
 }
 
 
-/// A site rendered in memory: every file `build` would write, before minification.
+/// A site rendered in memory: every file `build` would write, as it would write it.
 pub struct RenderedSite {
     pub site: Site,
     pub files: Vec<output::OutputFile>,
     pub warnings: Diagnostics,
 }
 
-/// Loads, checks and renders the whole site into memory without writing anything: what
-/// `serve` runs, so that broken links and template errors are found there too.
+/// Loads, checks and renders the whole site into memory without writing anything, with
+/// the link check: for tests and tools that read every page (`serve` renders on request
+/// instead, see [`render_on_request`]).
 pub fn render(options: &BuildOptions) -> Result<RenderedSite, BuildError> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |file: output::OutputFile| {
