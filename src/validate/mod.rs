@@ -1392,8 +1392,14 @@ fn check_unique_rows(
 ) {
     for row in pilot.locations.iter().filter_map(|l| l.evaluation_row) {
         if let Some(first) = rows.get(&row) {
+            // The row as written, not a longer number it starts (`= 2` in `= 23`).
             let needle = format!("evaluation_row = {row}");
-            let span = find_span(&file.file.text, &needle);
+            let text = &file.file.text;
+            let span = text
+                .match_indices(&needle)
+                .map(|(at, _)| at..at + needle.len())
+                .find(|span| !text[span.end..].starts_with(|c: char| c.is_ascii_digit()))
+                .unwrap_or(0..0);
             problems.push(
                 Diagnostic::error(
                     &file.file,
