@@ -9,7 +9,10 @@
 //! fails (at once, or when the link check finds a broken link), the last good site stays
 //! up and every page shows the diagnostics as an overlay until the file is fixed. The
 //! live-reload script is added to pages here, as they are served, so it can never reach
-//! `build` output.
+//! `build` output. Requests are read and answered by [`http`], with a fixed number of
+//! threads, and only when addressed to this machine.
+
+mod http;
 
 use std::collections::HashMap;
 use std::io;
@@ -21,7 +24,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecursiveMode, Watcher};
-use tiny_http::{Header, Request, Response, Server};
+
+use self::http::{Bounded, Pool, Request, Response};
 
 use crate::assets;
 use crate::output::OutputFile;
@@ -38,6 +42,16 @@ const POLL_WAIT: Duration = Duration::from_secs(25);
 const SETTLE: Duration = Duration::from_millis(10);
 /// How long a request waits for its page to render before it is given up.
 const RENDER_WAIT: Duration = Duration::from_secs(120);
+/// Threads that read requests and answer them: more than one, as a page may wait for its
+/// render while its styles are asked for; a fixed number, so that a flood of requests
+/// cannot exhaust the threads the process may start.
+const WORKERS: usize = 8;
+/// Connections that may wait for a worker; a connection beyond them is answered 503.
+const WAITING: usize = 64;
+/// Polls held open at once (one for each open page), each on a thread of its own; a poll
+/// beyond them, or when no thread can be started, is answered 503 with `Retry-After`,
+/// and the page asks again a moment later.
+const OPEN_POLLS: usize = 64;
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
@@ -185,7 +199,6 @@ pub fn serve(
 ) -> io::Result<()> {
     let report: Report = Arc::new(report);
     let addr = listener.local_addr()?;
-    let server = Server::from_listener(listener, None).map_err(io::Error::other)?;
     let shared = Arc::new(Shared::default());
     let build_options = BuildOptions {
         base_url: Some(format!("http://{addr}/")),
@@ -216,26 +229,34 @@ pub fn serve(
             .map_err(io::Error::other)?;
     }
     let rebuild_shared = Arc::clone(&shared);
-    thread::spawn(move || {
+    thread::Builder::new().name("watch".into()).spawn(move || {
         // The watcher stops when dropped: keep it as long as this thread runs.
         let _watcher = watcher;
         while let Some(changes) = next_changes(&rx) {
             rebuilder.rebuild(&rebuild_shared, changes, &report);
         }
-    });
+    })?;
 
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        // A poll waits for the next build, and a page may wait for its render: each
-        // request has a thread of its own, so that the styles and scripts of a page
-        // are not held up behind another page.
-        if request.url().starts_with(&format!("{OWN_PREFIX}poll")) {
-            thread::spawn(move || answer_poll(request, &shared));
+    // A poll waits for the next build, for up to POLL_WAIT: polls have threads of their
+    // own, so that open pages do not hold up the workers that answer requests.
+    let poll_shared = Arc::clone(&shared);
+    let polls = Bounded::new("poll", OPEN_POLLS, move |request: Request| {
+        answer_poll(request, &poll_shared)
+    });
+    let poll_prefix = format!("{OWN_PREFIX}poll");
+    let workers = Pool::start("request", WORKERS, WAITING, move |stream| {
+        let Some(request) = Request::read(stream) else {
+            return;
+        };
+        if request.url().starts_with(&poll_prefix) {
+            if let Err(request) = polls.offer(request) {
+                request.respond(Response::busy());
+            }
         } else {
-            thread::spawn(move || answer_file(request, &shared));
+            answer_file(request, &shared);
         }
-    }
-    Ok(())
+    })?;
+    http::accept(&listener, &workers)
 }
 
 /// What is watched: the content, theme and configuration, never the output folder.
@@ -314,7 +335,8 @@ impl Rebuilder {
                 state.error = None;
                 drop(state);
                 // Freeing a whole site's pages takes a while: not on the way to serving.
-                thread::spawn(move || drop((replaced, current)));
+                // If no thread can be started, the closure is dropped, and frees them here.
+                let _ = thread::Builder::new().spawn(move || drop((replaced, current)));
                 report(ServeEvent::Ready {
                     version,
                     took,
@@ -322,10 +344,25 @@ impl Rebuilder {
                     changed: changes.paths,
                 });
                 let build = RenderedBuild { version, started };
-                let (shared, report) = (Arc::clone(shared), Arc::clone(report));
-                thread::spawn(move || {
-                    build.render(prepared, received, &rendering, &shared, &report)
+                let rendered = Arc::clone(&rendering);
+                let (render_shared, render_report) = (Arc::clone(shared), Arc::clone(report));
+                let spawned = thread::Builder::new().name("render".into()).spawn(move || {
+                    build.render(
+                        prepared,
+                        received,
+                        &rendered,
+                        &render_shared,
+                        &render_report,
+                    )
                 });
+                // No pages for this version, then: the last good build is served again.
+                if let Err(err) = spawned {
+                    let message = format!("cannot start the thread that renders the pages: {err}");
+                    let err =
+                        BuildError::io(&self.options.root, io::Error::new(err.kind(), message));
+                    let build = RenderedBuild { version, started };
+                    build.finish(Err(err), &rendering, shared, report);
+                }
             }
             Err(err) => {
                 if let Some(rendering) = &current {
@@ -481,35 +518,37 @@ fn answer_poll(request: Request, shared: &Shared) {
         "rendering": state.rendering.is_some(),
     });
     drop(state);
-    let _ = request.respond(
-        Response::from_data(body.to_string())
-            .with_header(header("Content-Type", "application/json"))
-            .with_header(header("Cache-Control", "no-store")),
-    );
+    request.respond(Response {
+        status: 200,
+        content_type: "application/json",
+        body: body.to_string().into_bytes(),
+        header: None,
+    });
 }
 
 fn answer_file(request: Request, shared: &Shared) {
-    let url = request.url().to_string();
+    let url = request.url();
     if url.split('?').next() == Some(format!("{OWN_PREFIX}live.js").as_str()) {
-        let _ = request.respond(
-            Response::from_data(LIVE_RELOAD_JS)
-                .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        );
+        request.respond(Response {
+            status: 200,
+            content_type: "text/javascript; charset=utf-8",
+            body: LIVE_RELOAD_JS.as_bytes().to_vec(),
+            header: None,
+        });
         return;
     }
-    let (status, path, bytes, version) = find_file(shared, &output_path(&url));
-    let bytes = if path.ends_with(".html") {
+    let (status, path, bytes, version) = find_file(shared, &output_path(url));
+    let body = if path.ends_with(".html") {
         with_live_reload(bytes, version)
     } else {
         bytes
     };
-    let _ = request.respond(
-        Response::from_data(bytes)
-            .with_status_code(status)
-            .with_header(header("Content-Type", content_type(&path)))
-            .with_header(header("Cache-Control", "no-store")),
-    );
+    request.respond(Response {
+        status,
+        content_type: content_type(&path),
+        body,
+        header: None,
+    });
 }
 
 /// The status, path and bytes to answer for an output path, and the version they are
@@ -598,10 +637,6 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
 const NOT_BUILT_YET: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>liangbiao serve</title></head><body><h1>网站尚未构建成功</h1><p>The site has not built yet; the problems are listed over this page.</p></body></html>";
 
 /// Polls for the next build; reloads after a good one, shows the diagnostics after a bad one.
@@ -620,16 +655,21 @@ const LIVE_RELOAD_JS: &str = r#"(function () {
     }
     box.textContent = "liangbiao：构建失败，页面显示的是上一次成功的构建。修正文件后会自动刷新。\nBuild failed; this page is the last good build. Fix the file and it reloads.\n\n" + text;
   }
+  // Spread out, so that many open pages do not all ask again at the same moment.
+  function later(seconds) { setTimeout(poll, seconds * 1000 * (1 + Math.random())); }
   function poll() {
     fetch("/__liangbiao/poll?since=" + shown, { cache: "no-store" })
-      .then(function (r) { return r.json(); })
-      .then(function (s) {
-        if (s.version !== shown && !s.error) { location.reload(); return; }
-        shown = s.version;
-        overlay(s.error);
-        poll();
+      .then(function (r) {
+        // The server holds as many polls as it can: ask again when it says.
+        if (r.status === 503) { later(Number(r.headers.get("Retry-After")) || 1); return; }
+        return r.json().then(function (s) {
+          if (s.version !== shown && !s.error) { location.reload(); return; }
+          shown = s.version;
+          overlay(s.error);
+          poll();
+        });
       })
-      .catch(function () { setTimeout(poll, 1000); });
+      .catch(function () { later(1); });
   }
   poll();
 })();

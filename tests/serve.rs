@@ -52,21 +52,30 @@ fn start(root: &Path, port: u16) -> Server {
 
 /// A GET over a plain socket: (status, body).
 fn get(port: u16, path: &str) -> (u16, String) {
+    let (status, _, body) = send(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    );
+    (status, body)
+}
+
+/// A request as written, over a plain socket: (status, head, body).
+fn send(port: u16, request: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(40)))
         .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
+    parse_response(&response)
+}
+
+fn parse_response(response: &[u8]) -> (u16, String, String) {
+    let response = String::from_utf8_lossy(response).into_owned();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, body.to_string())
+    (status, head.to_string(), body.to_string())
 }
 
 fn poll(port: u16, since: Option<u64>) -> serde_json::Value {
@@ -247,4 +256,209 @@ fn build_output_never_carries_the_live_reload_script() {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains("__liangbiao"), "{path}");
     }
+}
+
+/// The server's resident memory and thread count, from /proc.
+#[cfg(target_os = "linux")]
+fn resident_kib_and_threads(server: &Server) -> (u64, u64) {
+    let status = fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    let field = |name: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (field("VmRSS:"), field("Threads:"))
+}
+
+#[test]
+fn five_hundred_open_polls_are_held_or_told_to_retry_and_pages_still_load() {
+    let site = common::minimal_site();
+    let mut server = start(site.path(), free_port());
+    let port = server.port;
+    let version = poll(port, None)["version"].as_u64().unwrap();
+    let request =
+        format!("GET /__liangbiao/poll?since={version} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut polls: Vec<TcpStream> = (0..500)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream.write_all(request.as_bytes()).unwrap();
+            stream.set_nonblocking(true).unwrap();
+            stream
+        })
+        .collect();
+
+    // The server holds 64 polls at most: the others are answered at once, 503 with a
+    // time to ask again after.
+    let mut busy = 0;
+    for _ in 0..600 {
+        polls.retain_mut(|stream| {
+            let mut response = Vec::new();
+            match stream.read_to_end(&mut response) {
+                Ok(_) => {
+                    let (status, head, _) = parse_response(&response);
+                    assert_eq!(status, 503, "{head}");
+                    assert!(head.contains("Retry-After: 1"), "{head}");
+                    busy += 1;
+                    false
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
+                Err(e) => panic!("a poll failed: {e}"),
+            }
+        });
+        if polls.len() <= 64 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(polls.len(), 64, "{busy} polls told to retry");
+    assert!(server.child.try_wait().unwrap().is_none(), "serve ended");
+    #[cfg(target_os = "linux")]
+    {
+        let (_, threads) = resident_kib_and_threads(&server);
+        assert!(threads < 100, "{threads} threads");
+    }
+    let (status, page) = get(port, "/pilots/xicheng/");
+    assert_eq!(status, 200, "{page}");
+}
+
+#[test]
+fn a_request_for_another_host_is_forbidden() {
+    let site = common::minimal_site();
+    let server = start(site.path(), free_port());
+    let port = server.port;
+    // A page of another site that reaches the server through DNS rebinding.
+    let rebound =
+        format!("GET / HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n");
+    let (status, head, body) = send(port, &rebound);
+    assert_eq!(status, 403, "{head}");
+    assert!(
+        head.contains("Content-Type: text/plain; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.starts_with("预览服务只回答发往本机的请求"), "{body}");
+    assert!(
+        body.contains("whose Host is 127.0.0.1, localhost or [::1]"),
+        "{body}"
+    );
+    let (status, _, _) = send(port, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(status, 403, "no Host");
+    let drafts = "GET /pilots/ HTTP/1.1\r\nHost: 127.0.0.1.evil.example\r\n\r\n";
+    assert_eq!(send(port, drafts).0, 403);
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        assert_eq!(send(port, &request).0, 200, "{host}");
+    }
+}
+
+#[test]
+fn only_get_and_head_are_answered() {
+    let site = common::minimal_site();
+    let server = start(site.path(), free_port());
+    let port = server.port;
+    let post = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\na=1";
+    let (status, head, body) = send(port, post);
+    assert_eq!(status, 405, "{head}");
+    assert!(head.contains("Allow: GET, HEAD"), "{head}");
+    assert!(body.contains("Only GET and HEAD"), "{body}");
+    let (status, head, body) = send(port, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        body.is_empty() && !head.contains("Content-Length: 0"),
+        "{head}"
+    );
+}
+
+#[test]
+fn a_very_long_request_line_is_refused_without_keeping_it() {
+    let site = common::minimal_site();
+    let server = start(site.path(), free_port());
+    let port = server.port;
+    assert_eq!(get(port, "/").0, 200);
+    #[cfg(target_os = "linux")]
+    let (resident_before, _) = resident_kib_and_threads(&server);
+
+    // Just over the limit, sent whole: answered 414.
+    let long = format!("/{}", "a".repeat(9 * 1024));
+    let (status, head, body) = send(
+        port,
+        &format!("GET {long} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+    );
+    assert_eq!(status, 414, "{head}");
+    assert!(body.contains("URL too long"), "{body}");
+
+    // 50 MiB with no end of line: the server stops reading after the limit and closes the
+    // connection, which may reset it before the answer is read.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let chunk = vec![b'a'; 1024 * 1024];
+    let mut sent = 0;
+    let _ = stream.write_all(b"GET /");
+    while sent < 50 && stream.write_all(&chunk).is_ok() {
+        sent += 1;
+    }
+    assert!(sent < 50, "the server read all 50 MiB");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    if !response.is_empty() {
+        assert_eq!(parse_response(&response).0, 414);
+    }
+    drop(stream);
+
+    #[cfg(target_os = "linux")]
+    {
+        let (resident_after, _) = resident_kib_and_threads(&server);
+        let grown = resident_after.saturating_sub(resident_before);
+        assert!(grown < 16 * 1024, "resident memory grew by {grown} KiB");
+    }
+    assert_eq!(get(port, "/pilots/xicheng/").0, 200);
+}
+
+#[test]
+fn connections_past_the_workers_and_their_queue_are_told_to_retry() {
+    let site = common::minimal_site();
+    let mut server = start(site.path(), free_port());
+    let port = server.port;
+    assert_eq!(get(port, "/").0, 200);
+    // Connections that send nothing hold the 8 workers (each waits for a request head)
+    // and fill the 64 places in their queue; those past them are answered 503 at once.
+    let mut idle: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream.set_nonblocking(true).unwrap();
+            stream
+        })
+        .collect();
+    let mut refused = 0;
+    // Refusals come at once: a second is ample for them all.
+    for _ in 0..20 {
+        for stream in &mut idle {
+            let mut response = Vec::new();
+            if stream.read_to_end(&mut response).is_ok() && !response.is_empty() {
+                let (status, head, _) = parse_response(&response);
+                assert_eq!(status, 503, "{head}");
+                assert!(head.contains("Retry-After: 1"), "{head}");
+                refused += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // 64 waiting in the queue, and up to 8 more taken from it by the workers (fewer
+    // when the last connections came before the workers took theirs).
+    assert!((28..=36).contains(&refused), "{refused} refused");
+    assert!(server.child.try_wait().unwrap().is_none(), "serve ended");
+    // Once they close, the workers are free again (when they have seen them close).
+    drop(idle);
+    let mut status = 0;
+    for _ in 0..100 {
+        status = get(port, "/pilots/xicheng/").0;
+        if status != 503 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, 200);
 }
