@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::config::{BaseUrl, SiteConfig};
 use crate::diagnostics::SourceFile;
-use crate::standard_code::{StandardCode, StandardLevel};
+use crate::standard_code::{KnownLevel, StandardCode};
 
 /// A URL-safe ASCII identifier, checked once when content is read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -302,7 +302,8 @@ pub fn format_number(value: f64) -> String {
 #[derive(Debug, Clone)]
 pub struct Location {
     pub region: RegionId,
-    pub city: String,
+    /// The prefecture-level city, only where a source names it.
+    pub city: Option<String>,
     pub county: Option<String>,
     /// 承担单位
     pub lead_unit: String,
@@ -311,12 +312,13 @@ pub struct Location {
 }
 
 impl Location {
-    /// City and county as one place name, e.g. `成都市高新区`.
+    /// City and county as one place name, e.g. `成都市高新区`; the county alone where no
+    /// source names its city.
     pub fn place(&self) -> String {
-        match &self.county {
-            Some(county) => format!("{}{}", self.city, county),
-            None => self.city.clone(),
-        }
+        [self.city.as_deref(), self.county.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }
 
@@ -408,7 +410,8 @@ pub struct StandardEntry {
     /// A code that did not parse, kept as written (cleaned of width and dash noise).
     pub raw_code: Option<String>,
     pub title: String,
-    pub level: Option<StandardLevel>,
+    /// Stated by the entry, or inferred from the code's prefix (shown as such).
+    pub level: Option<KnownLevel>,
     pub status: StandardStatus,
     pub relation: Relation,
     pub subsystem: Option<String>,
@@ -498,7 +501,8 @@ pub struct Standard {
     pub code: Option<StandardCode>,
     pub raw_code: Option<String>,
     pub title: String,
-    pub level: Option<StandardLevel>,
+    /// Stated by one of its entries, else inferred from the code's prefix.
+    pub level: Option<KnownLevel>,
     pub status: StandardStatus,
     pub issued: Option<String>,
     pub implemented: Option<String>,
@@ -1102,7 +1106,7 @@ fn merge_standards(
                     url: None,
                     uses: Vec::new(),
                 });
-            standard.level = standard.level.or(entry.level);
+            standard.level = KnownLevel::merge(standard.level, entry.level);
             if standard.status == StandardStatus::Unknown {
                 standard.status = entry.status;
             }

@@ -268,7 +268,7 @@ draft = true                # 草稿不发布；写完后删去此行 / drafts a
 
 [[locations]]               # 每个所在省份一条 / one per region the pilot is in
 region = ""                 # 必填：省份 slug，如 beijing（content/regions.toml） / required: region slug
-city = ""                   # 必填：所在地级市或直辖市 / required: prefecture-level city
+city = ""                   # 所属地级市或直辖市，只在资料写明时填写，否则删去此行 / the city, only where a source names it; else delete
 county = ""                 # 可选：区县 / optional: county or district
 lead_unit = ""              # 必填：承担单位，与项目表一致 / required: 承担单位 as in the evaluation table
 # evaluation_row = 50       # 可选：项目表序号 / optional: row number in the evaluation table
@@ -288,7 +288,7 @@ lead_unit = ""              # 必填：承担单位，与项目表一致 / requi
 const STANDARD: &str = r#"[[standard]]                # 新标准 / new standard; format: docs/standards-format.md
 code = ""                   # 可选：标准编号，照资料原文，如 GB/T 37668-2019 / optional: code as printed
 title = ""                  # 必填：标准名称，不带书名号 / required: title without 《》
-# level = "地方"            # 有编号时可省略：国家 | 行业 | 地方 | 团体 | 企业 / derived from the code when given
+# level = "地方"            # 资料说明层级时填写：国家 | 行业 | 地方 | 团体 | 企业；省略时按编号推断并注明“按编号推断” / only as the source states it; else inferred from the code and shown as such
 status = "未知"             # 现行 | 即将实施 | 废止 | 有更新版 | 被代替 | 未知
 subsystem = ""              # 可选：所属子体系 / optional: subsystem as the source files it
 relation = ""               # 必填：制定 | 参与制定 | 引用 | 上升为国家标准 | 上升为行业标准 | 上升为地方标准 | 上升为团体标准

@@ -40,6 +40,66 @@ impl StandardLevel {
     }
 }
 
+/// How the site knows a standard's level. A code's prefix only suggests one: the 20
+/// `Q/TWL` codes of 通武廊 read as 企业, yet their source calls them 内控文件 and
+/// 试点文件, so a level taken from the prefix is never shown as a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LevelBasis {
+    /// The entry gives it (`level = "国家"`), from what its source says.
+    Stated,
+    /// Inferred from the code's prefix alone: shown as 按编号推断.
+    FromCode,
+}
+
+/// A standard's level with how it is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KnownLevel {
+    pub level: StandardLevel,
+    pub basis: LevelBasis,
+}
+
+impl KnownLevel {
+    pub fn stated(level: StandardLevel) -> KnownLevel {
+        KnownLevel {
+            level,
+            basis: LevelBasis::Stated,
+        }
+    }
+
+    pub fn from_code(code: &StandardCode) -> KnownLevel {
+        KnownLevel {
+            level: code.implied_level(),
+            basis: LevelBasis::FromCode,
+        }
+    }
+
+    pub fn is_stated(self) -> bool {
+        self.basis == LevelBasis::Stated
+    }
+
+    /// The level as pages show it: `企业`, or `企业（按编号推断）`.
+    pub fn label(self) -> &'static str {
+        use StandardLevel::*;
+        match (self.basis, self.level) {
+            (LevelBasis::Stated, level) => level.name(),
+            (LevelBasis::FromCode, National) => "国家（按编号推断）",
+            (LevelBasis::FromCode, Industry) => "行业（按编号推断）",
+            (LevelBasis::FromCode, Local) => "地方（按编号推断）",
+            (LevelBasis::FromCode, Group) => "团体（按编号推断）",
+            (LevelBasis::FromCode, Enterprise) => "企业（按编号推断）",
+        }
+    }
+
+    /// One standard listed by several pilots: a level an entry states wins over one
+    /// another entry's code implies, and the first stated wins over later ones.
+    pub fn merge(first: Option<KnownLevel>, next: Option<KnownLevel>) -> Option<KnownLevel> {
+        match (first, next) {
+            (Some(a), Some(b)) if !a.is_stated() && b.is_stated() => Some(b),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
 /// A parsed standard code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StandardCode {
@@ -72,8 +132,9 @@ impl StandardCode {
         })
     }
 
-    /// The level the prefix implies.
-    pub fn level(&self) -> StandardLevel {
+    /// The level the prefix implies: a guess from the code's form, never a stated fact
+    /// (see [`KnownLevel`]).
+    pub fn implied_level(&self) -> StandardLevel {
         let base = self.prefix.split('/').next().unwrap_or("");
         match (base, self.prefix.contains('/')) {
             ("GB" | "GBZ", _) => StandardLevel::National,
@@ -349,9 +410,21 @@ mod tests {
                 (prefix, number, year),
                 "{raw}"
             );
-            assert_eq!(code.level(), level, "{raw}");
+            assert_eq!(code.implied_level(), level, "{raw}");
             assert_eq!(code.slug(), slug, "{raw}");
         }
+    }
+
+    #[test]
+    fn a_level_a_code_implies_is_labelled_and_yields_to_a_stated_one() {
+        let code = StandardCode::parse("Q/TWL TG101.01-2021").unwrap();
+        let inferred = KnownLevel::from_code(&code);
+        assert_eq!(inferred.label(), "企业（按编号推断）");
+        assert_eq!(KnownLevel::stated(Enterprise).label(), "企业");
+        let stated = Some(KnownLevel::stated(Local));
+        assert_eq!(KnownLevel::merge(Some(inferred), stated), stated);
+        assert_eq!(KnownLevel::merge(stated, Some(inferred)), stated);
+        assert_eq!(KnownLevel::merge(None, Some(inferred)), Some(inferred));
     }
 
     #[test]

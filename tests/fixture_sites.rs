@@ -158,7 +158,8 @@ fn the_minimal_fixture_builds_with_the_bundled_templates() {
 #[test]
 fn standards_link_both_ways_with_their_parsed_code() {
     let built = build_minimal(None);
-    // The full-width code in the content is normalised, and its level derived.
+    // The full-width code in the content is normalised, and its level inferred from the
+    // prefix: shown as an inference, listed apart from the levels a source states.
     let standard = built.page("standards/gb-t-37668-2019/");
     let text = common::main_text(&standard);
     assert!(text.contains("GB/T 37668-2019"), "{text}");
@@ -166,7 +167,7 @@ fn standards_link_both_ways_with_their_parsed_code() {
         text.contains("代号 GB/T，顺序号 37668，年号 2019"),
         "{text}"
     );
-    assert!(text.contains("层级国家"), "{text}");
+    assert!(text.contains("层级国家（按编号推断）"), "{text}");
     assert!(common::links(&standard, "main .uses a").contains(&"/pilots/xicheng/".to_string()));
     // The pilot's table, grouped by subsystem, links back.
     let pilot = built.page("pilots/xicheng/");
@@ -181,8 +182,9 @@ fn standards_link_both_ways_with_their_parsed_code() {
         "{links:?}"
     );
     assert!(common::main_text(&pilot).contains("《北京市基本养老服务清单（2021年版）》（清单"));
-    // Listed on the index and on the national-level grouping.
-    for listing in ["standards/", "standards/level/national/"] {
+    // Listed on the index and on the inferred national-level grouping, not the stated one.
+    assert!(common::resolve(&built.output, "standards/level/national/").is_none());
+    for listing in ["standards/", "standards/level/national-by-code/"] {
         let links = common::links(&built.page(listing), "table.standards a");
         assert!(
             links.contains(&"/standards/gb-t-37668-2019/".to_string()),

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::Views;
-use crate::output::OutputFile;
-use crate::model::{Pilot, PilotId, StandardId};
 use crate::error::BuildError;
+use crate::model::{Pilot, PilotId, StandardId};
+use crate::output::OutputFile;
 
 /// Bumped whenever a key is renamed or removed (adding keys keeps the version).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -32,7 +32,7 @@ struct PilotRecord {
 struct LocationRecord {
     region: String,
     region_name: String,
-    city: String,
+    city: Option<String>,
     county: Option<String>,
     lead_unit: String,
     evaluation_row: Option<u32>,
@@ -59,7 +59,10 @@ struct StandardRecord {
     number: Option<String>,
     year: Option<u16>,
     title: String,
+    /// Only a level a source states.
     level: Option<&'static str>,
+    /// The level the code's prefix suggests, when no source states one.
+    level_from_code: Option<&'static str>,
     status: &'static str,
     issued: Option<String>,
     implemented: Option<String>,
@@ -176,7 +179,14 @@ impl Views<'_> {
             number: standard.code.as_ref().map(|c| c.number.clone()),
             year: standard.code.as_ref().and_then(|c| c.year),
             title: standard.title.clone(),
-            level: standard.level.map(|l| l.name()),
+            level: standard
+                .level
+                .filter(|l| l.is_stated())
+                .map(|l| l.level.name()),
+            level_from_code: standard
+                .level
+                .filter(|l| !l.is_stated())
+                .map(|l| l.level.name()),
             status: standard.status.name(),
             issued: standard.issued.clone(),
             implemented: standard.implemented.clone(),
@@ -289,7 +299,7 @@ fn json_file<T: Serialize>(key: &str, records: &[T]) -> OutputFile {
     }
 }
 
-const CSV_HEADER: [&str; 9] = [
+const CSV_HEADER: [&str; 10] = [
     "slug",
     "code",
     "title",
@@ -299,6 +309,7 @@ const CSV_HEADER: [&str; 9] = [
     "relations",
     "regions",
     "url",
+    "level_from_code",
 ];
 
 /// UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
@@ -320,6 +331,7 @@ fn standards_csv(standards: &[StandardRecord]) -> Result<Vec<u8>, String> {
                     &join(&|u| u.relation.to_string()),
                     &s.regions.join(";"),
                     &s.url,
+                    s.level_from_code.unwrap_or(""),
                 ]
                 .map(|cell| spreadsheet_cell(cell).into_owned()),
             )
@@ -345,7 +357,7 @@ const PILOT_FIELDS: &[FieldDoc] = &[
     FieldDoc { name: "title", meaning: "试点项目名称（与考核评估通过项目表一致）" },
     FieldDoc { name: "kind", meaning: "试点类型：综合试点、专项试点或区域协调联动试点" },
     FieldDoc { name: "domains", meaning: "涉及的服务领域名称；综合试点为全部九个领域" },
-    FieldDoc { name: "locations", meaning: "所在地区，每个省级行政区一条：region（地区标识）、region_name、city、county、lead_unit（承担单位）、evaluation_row（项目表序号）" },
+    FieldDoc { name: "locations", meaning: "所在地区，每个省级行政区一条：region（地区标识）、region_name、city（所属地级市，只在资料写明时给出，否则为 null）、county、lead_unit（承担单位）、evaluation_row（项目表序号）" },
     FieldDoc { name: "summary", meaning: "一两句话的概括" },
     FieldDoc { name: "updated", meaning: "本条内容最后更新日期（YYYY-MM-DD）" },
     FieldDoc { name: "figures", meaning: "主要数字：key、label、value（数值）、unit、display（按资料原文的写法）、source（资料标识）、period（所描述的时期）、note；同一 key 可有多条，来自不同资料，考核评估项目表的在前" },
@@ -358,7 +370,8 @@ const STANDARD_FIELDS: &[FieldDoc] = &[
     FieldDoc { name: "code", meaning: "标准编号（统一了全角字符、破折号和空格的写法）；资料未给出编号时为 null" },
     FieldDoc { name: "prefix / number / year", meaning: "标准编号拆分出的代号、顺序号和年号" },
     FieldDoc { name: "title", meaning: "标准名称" },
-    FieldDoc { name: "level", meaning: "层级：国家、行业、地方、团体、企业；资料未说明时为 null" },
+    FieldDoc { name: "level", meaning: "层级：国家、行业、地方、团体、企业，只限资料说明的层级；资料未说明时为 null" },
+    FieldDoc { name: "level_from_code", meaning: "资料未说明层级时，按编号代号推断的层级（如 Q/ 开头推断为企业）；这是推断，不是资料所说的事实；其余为 null" },
     FieldDoc { name: "status", meaning: "状态：现行、即将实施、废止、有更新版、被代替或未知" },
     FieldDoc { name: "issued / implemented", meaning: "发布、实施日期（按资料原文）" },
     FieldDoc { name: "full_text_url", meaning: "标准全文的公开地址（资料给出时）" },
@@ -376,7 +389,7 @@ const SERVICE_FIELDS: &[FieldDoc] = &[
 
 const CSV_FIELDS: &[FieldDoc] = &[
     FieldDoc {
-        name: "slug, code, title, level, status, url",
+        name: "slug, code, title, level, status, url, level_from_code",
         meaning: "同 standards.json",
     },
     FieldDoc {

@@ -11,6 +11,9 @@ use super::pager::{PageLink, Pager, PAGE_SIZE};
 use super::{CountLink, PageJob, PilotCard, Views};
 use crate::model::{DomainId, FigureKind, PilotId, PilotKind, RegionId};
 
+/// The group on a region's page of the pilots whose parent city no source names.
+const UNNAMED_CITY: &str = "资料未写明所属地级市";
+
 /// A heading of a list of pilots and the pilots under it, in order.
 struct PilotGroup {
     /// The heading's `id`, for links to it.
@@ -90,7 +93,8 @@ impl<'a> Views<'a> {
         self.group_links("pilots/", &groups)
     }
 
-    /// `regions/<slug>/`: the region's pilots by city; its figures and standards on the
+    /// `regions/<slug>/`: the region's pilots by city (those whose city no source names
+    /// under [`UNNAMED_CITY`]); its figures and standards on the
     /// first page.
     pub(super) fn region_jobs(&self, id: RegionId) -> Vec<PageJob<'_>> {
         let site = self.site;
@@ -104,8 +108,8 @@ impl<'a> Views<'a> {
                 .locations
                 .iter()
                 .find(|l| l.region == id)
-                .map(|l| l.city.clone())
-                .unwrap_or_default();
+                .and_then(|l| l.city.clone())
+                .unwrap_or_else(|| UNNAMED_CITY.to_string());
             match groups.iter_mut().find(|g| g.title == city) {
                 Some(group) => group.pilots.push(pilot_id),
                 None => groups.push(PilotGroup {

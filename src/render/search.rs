@@ -167,7 +167,11 @@ impl Views<'_> {
             kind: "标准",
             regions: self.region_names(self.site.regions_of_standard(id).iter().copied()),
             domains: Vec::new(),
-            level: standard.level.map(|l| l.name().to_string()),
+            // Only a stated level is a filter: one a code's prefix suggests is no fact.
+            level: standard
+                .level
+                .filter(|l| l.is_stated())
+                .map(|l| l.level.name().to_string()),
             sections: Vec::new(),
             // The title first, so that snippets show it rather than the code variants.
             text: join(&[
@@ -253,7 +257,13 @@ fn places(pilot: &Pilot) -> String {
     let places: Vec<String> = pilot
         .locations
         .iter()
-        .map(|l| format!("{} {}", l.city, l.county.as_deref().unwrap_or("")))
+        .map(|l| {
+            format!(
+                "{} {}",
+                l.city.as_deref().unwrap_or(""),
+                l.county.as_deref().unwrap_or("")
+            )
+        })
         .collect();
     places.join(" ")
 }

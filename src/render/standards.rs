@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::pager::{Listing, Pager};
 use super::{Link, PageJob, Templates, Views};
-use crate::model::{Relation, Standard, StandardId, StandardStatus, StandardUse};
-use crate::standard_code::StandardLevel;
 use crate::error::BuildError;
+use crate::model::{Relation, Standard, StandardId, StandardStatus, StandardUse};
+use crate::standard_code::{KnownLevel, LevelBasis, StandardLevel};
 
 /// The listing rows of the standards, each rendered when first listed (by index of
 /// standard). A standard is listed under its level, status, domains and regions.
@@ -120,18 +120,43 @@ struct GroupLink {
     count: usize,
 }
 
-fn level_name(level: Option<StandardLevel>) -> &'static str {
-    level.map_or("未注明", StandardLevel::name)
+fn level_name(level: Option<KnownLevel>) -> &'static str {
+    level.map_or("未注明", KnownLevel::label)
 }
 
-fn level_slug(level: Option<StandardLevel>) -> &'static str {
+/// A level's listing: `standards/level/enterprise/` lists only the standards whose level
+/// is stated, `…/enterprise-by-code/` those whose code's prefix suggests it.
+fn level_slug(level: Option<KnownLevel>) -> String {
+    let Some(known) = level else {
+        return "unspecified".into();
+    };
+    let name = match known.level {
+        StandardLevel::National => "national",
+        StandardLevel::Industry => "industry",
+        StandardLevel::Local => "local",
+        StandardLevel::Group => "group",
+        StandardLevel::Enterprise => "enterprise",
+    };
+    match known.basis {
+        LevelBasis::Stated => name.into(),
+        LevelBasis::FromCode => format!("{name}-by-code"),
+    }
+}
+
+/// The heading and introduction of a level's listing.
+fn level_listing_text(level: Option<KnownLevel>) -> (String, String) {
     match level {
-        Some(StandardLevel::National) => "national",
-        Some(StandardLevel::Industry) => "industry",
-        Some(StandardLevel::Local) => "local",
-        Some(StandardLevel::Group) => "group",
-        Some(StandardLevel::Enterprise) => "enterprise",
-        None => "unspecified",
+        Some(known) if !known.is_stated() => (
+            format!("按编号推断为{}标准", known.level.name()),
+            format!(
+                "资料没有说明层级、只按编号的代号推断为“{}”的标准；推断不是资料所说的事实。",
+                known.level.name()
+            ),
+        ),
+        _ => (
+            format!("{}标准", level_name(level)),
+            format!("层级为“{}”的标准。", level_name(level)),
+        ),
     }
 }
 
@@ -146,14 +171,15 @@ fn status_slug(status: StandardStatus) -> &'static str {
     }
 }
 
-const ALL_LEVELS: [Option<StandardLevel>; 6] = [
-    Some(StandardLevel::National),
-    Some(StandardLevel::Industry),
-    Some(StandardLevel::Local),
-    Some(StandardLevel::Group),
-    Some(StandardLevel::Enterprise),
-    None,
-];
+/// Each level stated, then each inferred from a code, then none.
+fn all_levels() -> impl Iterator<Item = Option<KnownLevel>> {
+    let stated = StandardLevel::ALL.into_iter().map(KnownLevel::stated);
+    let by_code = StandardLevel::ALL.into_iter().map(|level| KnownLevel {
+        level,
+        basis: LevelBasis::FromCode,
+    });
+    stated.chain(by_code).map(Some).chain([None])
+}
 
 /// Pilots named in a row of a standards listing; the rest are counted.
 const ROW_PILOTS: usize = 3;
@@ -315,17 +341,17 @@ impl Views<'_> {
             &all,
             true,
         );
-        for level in ALL_LEVELS {
+        for level in all_levels() {
             let ids: Vec<StandardId> = all
                 .iter()
                 .copied()
                 .filter(|&id| site.standard(id).level == level)
                 .collect();
-            let title = format!("{}标准", level_name(level));
+            let (title, intro) = level_listing_text(level);
             jobs.extend(self.listing_jobs(
                 &format!("standards/level/{}/", level_slug(level)),
                 &title,
-                &format!("层级为“{}”的标准。", level_name(level)),
+                &intro,
                 &ids,
                 false,
             ));
@@ -448,8 +474,7 @@ impl Views<'_> {
     fn groupings(&self) -> Vec<Grouping> {
         let site = self.site;
         let count = |f: &dyn Fn(&Standard) -> bool| site.standards.iter().filter(|s| f(s)).count();
-        let levels = ALL_LEVELS
-            .into_iter()
+        let levels = all_levels()
             .map(|level| GroupLink {
                 name: level_name(level).to_string(),
                 url: self

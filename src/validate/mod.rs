@@ -740,7 +740,9 @@ struct PilotFrontMatter {
 #[serde(deny_unknown_fields)]
 struct LocationEntry {
     region: Spanned<String>,
-    city: Spanned<String>,
+    /// Only where a source names it: a parent city from general knowledge is no fact.
+    #[serde(default)]
+    city: Option<Spanned<String>>,
     #[serde(default)]
     county: Option<String>,
     lead_unit: Spanned<String>,
@@ -1092,7 +1094,24 @@ fn check_locations(
     let mut seen_regions = BTreeSet::new();
     let mut checked = Vec::new();
     for entry in locations.get_ref() {
-        let city = required_text(&entry.city, "city", ctx, problems);
+        let city = entry
+            .city
+            .as_ref()
+            .map(|city| required_text(city, "city", ctx, problems));
+        let county = entry
+            .county
+            .as_ref()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        if city.is_none() && county.is_none() {
+            problems.push(
+                ctx.error(
+                    &entry.region,
+                    "a location names neither `city` nor `county`",
+                )
+                .expected("the city or county the pilot is in, as a source names it"),
+            );
+        }
         let lead_unit = required_text(&entry.lead_unit, "lead_unit", ctx, problems);
         let Some(region) = resolve(
             &refs.regions,
@@ -1116,11 +1135,7 @@ fn check_locations(
         checked.push(Location {
             region,
             city,
-            county: entry
-                .county
-                .as_ref()
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty()),
+            county,
             lead_unit,
             evaluation_row: entry.evaluation_row.as_ref().map(|r| *r.get_ref()),
         });

@@ -16,7 +16,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{
     PilotStandards, Policy, Relation, Slug, StandardEntry, StandardKeys, StandardStatus,
 };
-use crate::standard_code::{StandardCode, StandardLevel};
+use crate::standard_code::{KnownLevel, StandardCode, StandardLevel};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,9 +132,10 @@ fn check_standard(
                 ctx,
                 problems,
             )
-            .and_then(StandardLevel::from_name)?,
+            .and_then(StandardLevel::from_name)
+            .map(KnownLevel::stated)?,
         ),
-        None => code.as_ref().map(StandardCode::level),
+        None => code.as_ref().map(KnownLevel::from_code),
     };
     let status = match &entry.status {
         Some(status) => StandardStatus::from_name(one_of(
