@@ -5,7 +5,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use common::{build_bundled, has_number, links, main_text, repo_root, resolve, select, BuiltSite};
+use common::{
+    build_bundled, build_site_with, bundled, has_number, links, main_text, repo_root, resolve,
+    select, BuiltSite,
+};
 use liangbiao::{load_site, BuildOptions};
 
 /// One row of the evaluation table.
@@ -63,8 +66,8 @@ fn region_slugs() -> BTreeMap<String, String> {
 
 #[test]
 fn every_evaluation_row_has_its_pilot_page_with_name_unit_kind_and_counts() {
-    let site = build_bundled(None);
-    let paths = pilot_paths(&site);
+    let site = bundled();
+    let paths = pilot_paths(site);
     let rows = evaluation_rows();
     assert_eq!(rows.len(), 49);
     let mut problems = Vec::new();
@@ -118,8 +121,8 @@ fn every_evaluation_row_has_its_pilot_page_with_name_unit_kind_and_counts() {
 
 #[test]
 fn each_region_page_lists_exactly_its_pilots() {
-    let site = build_bundled(None);
-    let paths = pilot_paths(&site);
+    let site = bundled();
+    let paths = pilot_paths(site);
     let slugs = region_slugs();
     assert_eq!(slugs.len(), 31);
     let mut expected: BTreeMap<String, BTreeSet<String>> = slugs
@@ -148,7 +151,7 @@ fn each_region_page_lists_exactly_its_pilots() {
 
 #[test]
 fn tongwulang_is_one_pilot_on_three_region_pages() {
-    let site = build_bundled(None);
+    let site = bundled();
     for region in ["beijing", "tianjin", "hebei"] {
         let page = site.page(&format!("regions/{region}/"));
         assert!(
@@ -168,7 +171,7 @@ fn tongwulang_is_one_pilot_on_three_region_pages() {
 
 #[test]
 fn disagreeing_sources_are_both_shown_evaluation_first() {
-    let site = build_bundled(None);
+    let site = bundled();
     // (pilot, evaluation figure, other source's figure)
     for (pilot, first, second) in [
         ("chengdu-gaoxin", "314项", "279项"),
@@ -190,7 +193,7 @@ fn disagreeing_sources_are_both_shown_evaluation_first() {
 /// conflicts between sources are shown both ways.
 #[test]
 fn statements_the_sources_do_not_make_stay_out() {
-    let site = build_bundled(None);
+    let site = bundled();
     let page = |slug: &str| main_text(&site.page(&format!("pilots/{slug}/")));
     // (pilot, words no source says)
     for (pilot, unsourced) in [
@@ -208,11 +211,18 @@ fn statements_the_sources_do_not_make_stay_out() {
     }
     // (pilot, one source's words, the other's)
     for (pilot, one, other) in [
-        ("haiyan", "全国首个义务教育优质均衡发展县", "获评首批义务教育优质均衡发展县"),
+        (
+            "haiyan",
+            "全国首个义务教育优质均衡发展县",
+            "获评首批义务教育优质均衡发展县",
+        ),
         ("chengdu-gaoxin", "华西妇儿联盟", "华西医妇联盟"),
     ] {
         let text = page(pilot);
-        assert!(text.contains(one) && text.contains(other), "{pilot}: {one} / {other}");
+        assert!(
+            text.contains(one) && text.contains(other),
+            "{pilot}: {one} / {other}"
+        );
     }
 }
 
@@ -269,7 +279,7 @@ fn check_link(site: &BuiltSite, base_path: &str, page: &str, url: &str) -> Resul
 
 #[test]
 fn built_under_a_sub_path_every_internal_link_and_asset_resolves_inside_it() {
-    let site = build_bundled(Some("https://example.gov.cn/bps/"));
+    let site = build_site_with(&repo_root(), Some("https://example.gov.cn/bps/"), false);
     let refs = internal_references(&site, "/bps/");
     assert!(refs.len() > 1000, "only {} internal references", refs.len());
     let problems: Vec<String> = refs
@@ -286,7 +296,7 @@ fn built_under_a_sub_path_every_internal_link_and_asset_resolves_inside_it() {
 
 #[test]
 fn every_page_is_reachable_from_the_home_page() {
-    let site = build_bundled(None);
+    let site = bundled();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_string()]);
     while let Some(path) = queue.pop_front() {
@@ -327,6 +337,8 @@ fn every_page_is_reachable_from_the_home_page() {
 
 #[test]
 fn two_builds_of_the_same_content_are_byte_identical() {
+    // Two builds of their own, with the search index: the only test here that reads
+    // `pagefind/`. The others share `bundled()`, built once without it.
     let a = build_bundled(None).files();
     let b = build_bundled(None).files();
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
@@ -399,7 +411,7 @@ fn minified_templates_give_the_pages_that_minifying_each_page_gives() {
 
 #[test]
 fn pages_are_chinese_minified_and_free_of_third_party_requests() {
-    let site = build_bundled(None);
+    let site = bundled();
     for page in site.html_pages() {
         let html = site.text(&page);
         assert!(
@@ -436,7 +448,7 @@ fn pages_are_chinese_minified_and_free_of_third_party_requests() {
 
 #[test]
 fn home_page_shows_totals_and_a_satisfaction_chart_with_its_table() {
-    let site = build_bundled(None);
+    let site = bundled();
     let home = site.page("");
     let text = main_text(&home);
     assert!(text.contains("47 个"), "pilot count");
@@ -457,7 +469,7 @@ fn home_page_shows_totals_and_a_satisfaction_chart_with_its_table() {
 
 #[test]
 fn every_standard_has_its_page_and_is_in_its_pilots_tables() {
-    let built = build_bundled(None);
+    let built = bundled();
     let (site, _) = load_site(&BuildOptions::new(repo_root())).unwrap();
     assert!(
         site.standards.len() >= 100,
@@ -506,7 +518,7 @@ fn every_standard_has_its_page_and_is_in_its_pilots_tables() {
 
 #[test]
 fn the_sitemap_lists_every_page_but_404() {
-    let site = build_bundled(None);
+    let site = bundled();
     let sitemap = site.text("sitemap.xml");
     let listed: BTreeSet<String> = sitemap
         .split("<loc>")
@@ -529,7 +541,7 @@ fn the_sitemap_lists_every_page_but_404() {
 
 #[test]
 fn open_data_parses_and_its_counts_match_the_pages() {
-    let built = build_bundled(None);
+    let built = bundled();
     let files = built.files();
     let pilot_pages = files
         .keys()
@@ -591,7 +603,7 @@ fn open_data_parses_and_its_counts_match_the_pages() {
 
 #[test]
 fn every_service_list_and_site_has_its_page_with_its_items() {
-    let built = build_bundled(None);
+    let built = bundled();
     let (site, _) = load_site(&BuildOptions::new(repo_root())).unwrap();
     assert!(
         site.service_lists.len() >= 30,
@@ -641,7 +653,7 @@ fn every_service_list_and_site_has_its_page_with_its_items() {
 
 #[test]
 fn each_who_page_lists_exactly_the_items_tagged_for_its_group_by_region() {
-    let site = build_bundled(None);
+    let site = bundled();
     let files = site.files();
     let json = |path: &str| -> serde_json::Value { serde_json::from_slice(&files[path]).unwrap() };
     let pilots = json("data/pilots.json");

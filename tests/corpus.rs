@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
-use common::{build_site, links, repo_root, resolve, select, BuiltSite};
+use common::{build_site_with, links, repo_root, resolve, select, BuiltSite};
 use scraper::Html;
 
 const PAGES: &str = "1000";
@@ -34,6 +35,18 @@ fn generate_pages(out: &Path, seed: &str, pages: &str) -> serde_json::Value {
     serde_json::from_str(&manifest).expect("manifest.json is JSON")
 }
 
+/// The 1k corpus of seed 1, generated once per test binary (the tests only read it),
+/// and its manifest.
+fn corpus_1k() -> &'static (tempfile::TempDir, serde_json::Value) {
+    static CORPUS: OnceLock<(tempfile::TempDir, serde_json::Value)> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        common::remove_at_exit(dir.path());
+        let manifest = generate(dir.path(), "1");
+        (dir, manifest)
+    })
+}
+
 /// Every file under `dir`, relative path → bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -53,10 +66,10 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn the_same_seed_gives_byte_identical_corpora() {
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    generate(a.path(), "7");
-    generate(b.path(), "7");
-    let (ta, tb) = (tree(a.path()), tree(b.path()));
+    // The shared corpus is one of the two runs.
+    let b = tempfile::tempdir().unwrap();
+    generate(b.path(), "1");
+    let (ta, tb) = (tree(corpus_1k().0.path()), tree(b.path()));
     assert!(ta.len() > 1000, "only {} files generated", ta.len());
     let only_a: Vec<_> = ta.keys().filter(|k| !tb.contains_key(*k)).collect();
     let only_b: Vec<_> = tb.keys().filter(|k| !ta.contains_key(*k)).collect();
@@ -119,10 +132,9 @@ fn listed_pilots(site: &BuiltSite, first_page: &str) -> Vec<String> {
 
 #[test]
 fn the_1k_corpus_builds_to_the_expected_pages_and_its_cross_links_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = generate(dir.path(), "1");
+    let (dir, manifest) = corpus_1k();
     let root = dir.path().join("liangbiao");
-    let site = build_site(&root, None);
+    let site = build_site_with(&root, None, false);
 
     // Page count: exactly what the generator computed with liangbiao's page rules,
     // and within 10% of what was asked for.
@@ -275,7 +287,7 @@ fn the_lists_of_pilots_run_over_pages_and_show_each_pilot_once() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = generate_pages(dir.path(), "1", "3000");
     let root = dir.path().join("liangbiao");
-    let site = build_site(&root, None);
+    let site = build_site_with(&root, None, false);
     let pilots: Vec<String> = fs::read_dir(root.join("content/pilots"))
         .unwrap()
         .map(|e| {
@@ -523,10 +535,9 @@ fn satisfaction_pairs(site: &BuiltSite) -> BTreeMap<String, (f64, f64)> {
 #[test]
 fn related_pilots_from_the_indexes_match_a_scan_of_every_pilot() {
     use liangbiao::model::{PilotId, PilotKind, Site};
-    let dir = tempfile::tempdir().unwrap();
-    generate(dir.path(), "1");
+    let dir = corpus_1k().0.path();
     let (site, _) =
-        liangbiao::load_site(&liangbiao::BuildOptions::new(dir.path().join("liangbiao"))).unwrap();
+        liangbiao::load_site(&liangbiao::BuildOptions::new(dir.join("liangbiao"))).unwrap();
     let scan = |site: &Site, id: PilotId| -> Vec<PilotId> {
         let pilot = site.pilot(id);
         let specific = |p: &liangbiao::model::Pilot| p.kind != PilotKind::Comprehensive;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use liangbiao::{build, BuildOptions, BuildReport};
 use scraper::{Html, Selector};
@@ -58,13 +59,20 @@ impl BuiltSite {
     }
 }
 
-/// Builds the site at `root` with an optional base URL.
+/// Builds the site at `root` with an optional base URL, with the search index.
 pub fn build_site(root: &Path, base_url: Option<&str>) -> BuiltSite {
+    build_site_with(root, base_url, true)
+}
+
+/// Builds the site at `root`, with the search index (`/pagefind/`) or without it. The
+/// index takes about a third of a build; a test that does not read it leaves it out.
+pub fn build_site_with(root: &Path, base_url: Option<&str>, search: bool) -> BuiltSite {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("public");
     let mut options = BuildOptions::new(root);
     options.output = output.clone();
     options.base_url = base_url.map(str::to_string);
+    options.search = search;
     let report = build(&options).unwrap_or_else(|e| panic!("build failed:\n{e}"));
     BuiltSite {
         dir,
@@ -73,8 +81,46 @@ pub fn build_site(root: &Path, base_url: Option<&str>) -> BuiltSite {
     }
 }
 
+/// A fresh build of the bundled site, with the search index. Most tests want
+/// [`bundled`], which builds it once.
 pub fn build_bundled(base_url: Option<&str>) -> BuiltSite {
     build_site(&repo_root(), base_url)
+}
+
+/// The bundled site, built once per test binary (the first test to ask builds it, the
+/// others wait for it and share it), without the search index. A test that reads
+/// `pagefind/` builds its own with [`build_bundled`].
+pub fn bundled() -> &'static BuiltSite {
+    static SITE: OnceLock<BuiltSite> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let site = build_site_with(&repo_root(), None, false);
+        remove_at_exit(site.dir.path());
+        site
+    })
+}
+
+/// Statics are never dropped, so the temporary folder of something shared through one
+/// would outlive the test binary: it is removed when the process exits instead (passing
+/// or failing: the harness ends with `exit`, which runs these handlers).
+pub fn remove_at_exit(folder: &Path) {
+    static FOLDERS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    extern "C" fn remove_folders() {
+        if let Ok(folders) = FOLDERS.lock() {
+            for folder in folders.iter() {
+                let _ = fs::remove_dir_all(folder);
+            }
+        }
+    }
+    extern "C" {
+        fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+    }
+    let mut folders = FOLDERS.lock().unwrap();
+    if folders.is_empty() {
+        // SAFETY: `atexit` is the C library's; the handler is a plain function that
+        // touches only a static.
+        unsafe { atexit(remove_folders) };
+    }
+    folders.push(folder.to_path_buf());
 }
 
 /// The output file a site path (no base path) is served from.
