@@ -8,16 +8,18 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { if (stack) await stack.close(); });
 
-/** Computed text metrics of <body> and the boxes of the controls that must be large. */
+/** Computed text metrics of <body> and the boxes of the controls that must be large
+ * (the menu's links once it is open). */
 async function measure(page) {
   return page.evaluate(() => {
     const style = getComputedStyle(document.body);
     const fontSize = parseFloat(style.fontSize);
-    const boxes = [...document.querySelectorAll('.nav a, #elder-toggle, .site-title')]
+    const boxes = [...document.querySelectorAll('.menu > summary, .nav a, #elder-toggle, .site-title')]
+      .filter((el) => el.checkVisibility({ contentVisibilityAuto: true }))
       .map((el) => { const r = el.getBoundingClientRect(); return { text: el.textContent.trim(), w: r.width, h: r.height }; });
     return {
       elder: document.documentElement.classList.contains('elder'),
-      pressed: document.getElementById('elder-toggle').getAttribute('aria-pressed'),
+      label: document.getElementById('elder-toggle').textContent.trim(),
       fontSize,
       lineHeight: parseFloat(style.lineHeight) / fontSize,
       boxes,
@@ -33,13 +35,15 @@ test('the 长者模式 toggle enlarges text and targets, and the choice follows 
   await page.goto(stack.base);
   const normal = await measure(page);
   assert.equal(normal.elder, false);
-  assert.equal(normal.pressed, 'false');
+  assert.equal(normal.label, '长者模式');
   assert.ok(normal.fontSize < 20, `normal text is ${normal.fontSize}px`);
 
-  await page.getByRole('button', { name: '长者模式' }).click();
+  await page.getByRole('button', { name: '长者模式', exact: true }).click();
+  await page.getByText('菜单', { exact: true }).click();
   const elder = await measure(page);
   assert.equal(elder.elder, true);
-  assert.equal(elder.pressed, 'true');
+  assert.equal(elder.label, '退出长者模式');
+  assert.ok(elder.boxes.filter((b) => b.text !== '菜单').length >= 7, 'the title, the toggle and the menu\'s links are measured');
   assert.ok(elder.fontSize >= 20, `elder text is ${elder.fontSize}px`);
   assert.ok(elder.lineHeight >= 1.5, `elder line height is ${elder.lineHeight}`);
   for (const box of elder.boxes) {
@@ -55,7 +59,7 @@ test('the 长者模式 toggle enlarges text and targets, and the choice follows 
   assert.equal(next.overflow, false);
 
   // And it can be switched off again.
-  await page.getByRole('button', { name: '长者模式' }).click();
+  await page.getByRole('button', { name: '退出长者模式', exact: true }).click();
   assert.equal((await measure(page)).elder, false);
   assertNoProblems(problems(), 'elder mode pages');
   assert.deepEqual(context.blockedRequests, []);

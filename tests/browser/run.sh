@@ -44,4 +44,4 @@ if [ -z "${LIANGBIAO:-}" ]; then
   export LIANGBIAO="$repo/target/debug/liangbiao"
 fi
 
-exec node --test --test-reporter=tap html.test.mjs site.test.mjs elder.test.mjs serve.test.mjs search.test.mjs scale.test.mjs
+exec node --test --test-reporter=tap html.test.mjs site.test.mjs elder.test.mjs phone.test.mjs serve.test.mjs search.test.mjs scale.test.mjs

@@ -41,17 +41,19 @@ export function assertValidHtml(siteDir, files) {
 }
 
 /** axe-core finds no WCAG 2.1 A/AA violation on any of `kinds` ([label, path]) at
- * desktop and phone widths, and the pages load without errors or outside requests. */
-export async function assertAccessible(stack, kinds) {
+ * desktop and phone widths (or `viewports`), in 长者模式 when `elder`, and the pages
+ * load without errors or outside requests. */
+export async function assertAccessible(stack, kinds, { viewports = [DESKTOP, PHONE], elder = false } = {}) {
   const violations = []; // { page, text }
   const pageProblems = [];
   let ruleResults = 0;
-  for (const viewport of [DESKTOP, PHONE]) {
+  for (const viewport of viewports) {
     const context = await stack.newContext(viewport);
+    if (elder) await context.addInitScript(() => localStorage.setItem('liangbiao-elder', '1'));
     const page = await context.newPage();
     const takeProblems = watchPage(page);
     for (const [kind, path] of kinds) {
-      const label = `${path} (${kind}, ${viewport.width}px)`;
+      const label = `${path} (${kind}, ${viewport.width}px${elder ? ', 长者模式' : ''})`;
       await page.goto(stack.origin + path, { waitUntil: 'load' });
       for (const text of takeProblems()) pageProblems.push({ page: label, text });
       await page.addScriptTag({ path: AXE_PATH });
@@ -74,7 +76,7 @@ export async function assertAccessible(stack, kinds) {
     pageProblems.push(...blockedProblems(context));
     await context.close();
   }
-  console.log(`axe-core ${AXE_VERSION} (${AXE_TAGS.join(', ')}): ${kinds.length} pages at 2 widths, `
+  console.log(`axe-core ${AXE_VERSION} (${AXE_TAGS.join(', ')}): ${kinds.length} pages at ${viewports.length} widths${elder ? ' in 长者模式' : ''}, `
     + `${ruleResults} rule results, ${violations.length} violations`);
   assertNoProblems(violations, 'axe-core violations');
   assertNoProblems(pageProblems, 'problems on the pages axe-core checked');
