@@ -21,6 +21,7 @@ use crate::load::{LoadedSite, MarkdownFile, DOMAINS_FILE, REGIONS_FILE, SOURCES_
 use crate::markdown;
 use memo::{Checked, FileMemo};
 mod dates;
+mod input_hints;
 mod memo;
 mod services;
 mod standards;
@@ -335,10 +336,11 @@ fn toml_diagnostic(file: &SourceFile, span: Range<usize>, message: &str) -> Diag
         return Diagnostic::error(file, span, format!("missing required key `{field}`"))
             .expected(format!("`{field} = …` in this table"));
     }
+    let hint = input_hints::input_method_hint(&file.text, &span, message);
     if message.starts_with("invalid type") {
-        return Diagnostic::error(file, span, format!("wrong type: {message}"));
+        return Diagnostic::error(file, span, format!("wrong type: {message}")).hint_opt(hint);
     }
-    Diagnostic::error(file, span, format!("invalid TOML: {message}"))
+    Diagnostic::error(file, span, format!("invalid TOML: {message}")).hint_opt(hint)
 }
 
 pub(crate) fn backticked(names: &[&str]) -> String {
