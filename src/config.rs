@@ -39,6 +39,11 @@ pub struct FooterConfig {
     /// Where readers report mistakes (a URL or `mailto:`).
     #[serde(default)]
     pub feedback_url: Option<String>,
+    /// A line every page shows under its content and keeps in print (posters too): for
+    /// a site that is not a government's own, that it is not (非政府官方网站). A
+    /// government deploying the site on its own domain replaces or removes it.
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 fn default_language() -> String {

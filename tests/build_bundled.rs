@@ -531,7 +531,7 @@ fn the_sitemap_lists_every_page_but_404() {
         .filter(|p| p != "404.html")
         .map(|p| {
             format!(
-                "https://example.gov.cn/{}",
+                "https://liangbiao.example.org/{}",
                 p.trim_end_matches("index.html")
             )
         })

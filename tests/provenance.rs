@@ -77,3 +77,44 @@ fn parent_cities_no_source_gives_are_not_shown() {
         assert!(!home.contains(city), "home: {city}");
     }
 }
+
+#[test]
+fn no_page_looks_official_on_screen_or_in_print() {
+    let site = bundled();
+    let files = site.files();
+    // Canonical links, the sitemap, the feed and poster QR codes follow base_url.
+    for (path, bytes) in &files {
+        if path.ends_with(".html") || path.ends_with(".xml") {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.contains("example.gov.cn"),
+                "{path} points at a .gov.cn address"
+            );
+        }
+    }
+    // The notice is on every page, outside the header and footer that print hides.
+    let css: String = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".css"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    for page in site.html_pages() {
+        let doc = site.page(&page);
+        let notices = select(&doc, "aside.site-notice");
+        assert_eq!(notices.len(), 1, "{page}");
+        let notice = notices[0];
+        assert!(
+            notice.text().collect::<String>().contains("非政府官方网站"),
+            "{page}"
+        );
+        let parent = notice.parent().and_then(scraper::ElementRef::wrap).unwrap();
+        assert_eq!(parent.value().name(), "body", "{page}");
+    }
+    // No print rule hides it: every rule naming it leaves it displayed.
+    for rule in css.split('}') {
+        if rule.contains("site-notice") {
+            assert!(!rule.contains("display:none"), "{rule}");
+            assert!(!rule.contains("display: none"), "{rule}");
+        }
+    }
+}

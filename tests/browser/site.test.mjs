@@ -212,6 +212,26 @@ test('screenshots of home, a region and a pilot at phone and desktop widths', as
   assertNoProblems(blocked, 'the site requested outside URLs');
 });
 
+test('printed, every page kind and a poster keep the 非政府官方网站 notice (issue 24)', async () => {
+  const context = await stack.newContext(DESKTOP);
+  const page = await context.newPage();
+  await page.emulateMedia({ media: 'print' });
+  const poster = builtPages().find((p) => p.endsWith('/poster/'));
+  assert.ok(poster, 'the site has a poster');
+  const missing = [];
+  for (const [kind, path] of [...pageKinds(), ['poster', poster]]) {
+    await page.goto(stack.origin + path, { waitUntil: 'load' });
+    const printed = await page.evaluate(() => {
+      const notice = document.querySelector('.site-notice');
+      if (!notice || notice.getBoundingClientRect().height === 0) return '';
+      return notice.innerText;
+    });
+    if (!printed.includes('非政府官方网站')) missing.push(`${kind} ${path}`);
+  }
+  await context.close();
+  assert.deepEqual(missing, [], 'printed without the notice');
+});
+
 test('served with the README nginx block: precompressed, cached by content hash, 404 page', async () => {
   const html = await fetch(stack.base, { headers: { 'accept-encoding': 'gzip' } });
   assert.equal(html.status, 200);
