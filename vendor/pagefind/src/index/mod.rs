@@ -74,6 +74,66 @@ pub async fn build_indexes(
     builder.finish(options)
 }
 
+/// liangbiao patch: upstream's sort orders, from what `IndexBuilder` keeps of each page:
+/// for each sort key, the pages that have it, in its order.
+fn sort_orders(pages: &[PageSummary], options: &SearchOptions) -> (Vec<String>, Vec<MetaSort>) {
+    // Get all possible sort keys
+    let mut sorts: Vec<_> = pages
+        .iter()
+        .flat_map(|page| page.sort.keys().cloned())
+        .collect();
+    sorts.sort_unstable();
+    sorts.dedup();
+
+    // Determine the best sorting parser that fits all available values for each given key
+    let mut sort_types: BTreeMap<String, SortType> = BTreeMap::new();
+    for sort in sorts.iter() {
+        let mut sort_values = pages.iter().flat_map(|page| page.sort.get(sort));
+        sort_types.insert(
+            sort.clone(),
+            if sort_values.all(|v| parse_int_sort(v).is_some() || parse_float_sort(v).is_some()) {
+                SortType::Number
+            } else {
+                SortType::String
+            },
+        );
+    }
+
+    let mut meta_sorts = Vec::new();
+    for (sort_key, sort_type) in sort_types {
+        let mut page_values: Vec<_> = pages
+            .iter()
+            .enumerate()
+            .flat_map(|(page_number, page)| {
+                page.sort
+                    .get(&sort_key)
+                    .map(|v| (v, page_number))
+            })
+            .collect();
+        options.logger.v_info(format!(
+            "Prebuilding sort order for {sort_key}, processed as type: {sort_type:#?}"
+        ));
+        match sort_type {
+            SortType::String => page_values.sort_by_key(|p| p.0),
+            SortType::Number => page_values.sort_by(|p1, p2| {
+                let p1 = parse_int_sort(p1.0)
+                    .map(|i| i as f32)
+                    .unwrap_or_else(|| parse_float_sort(p1.0).unwrap_or_default());
+                let p2 = parse_int_sort(p2.0)
+                    .map(|i| i as f32)
+                    .unwrap_or_else(|| parse_float_sort(p2.0).unwrap_or_default());
+
+                p1.total_cmp(&p2)
+            }),
+        }
+        meta_sorts.push(MetaSort {
+            sort: sort_key,
+            pages: page_values.into_iter().map(|p| p.1).collect(),
+        });
+    }
+    (sorts, meta_sorts)
+}
+
 /// How many pages are parsed, then merged into the index, at a time.
 pub const PAGES_PER_CHUNK: usize = 1024;
 
@@ -517,68 +577,11 @@ impl IndexBuilder {
         meta_fields
     }
 
-    /// The sort orders: for each sort key, the pages that have it, in its order.
-    fn sort_orders(&self, options: &SearchOptions) -> (Vec<String>, Vec<MetaSort>) {
-        let mut sorts: Vec<_> = self
-            .pages
-            .iter()
-            .flat_map(|page| page.sort.keys().cloned())
-            .collect();
-        sorts.sort_unstable();
-        sorts.dedup();
-
-        // Determine the best sorting parser that fits all available values for each given key
-        let mut sort_types: BTreeMap<String, SortType> = BTreeMap::new();
-        for sort in sorts.iter() {
-            let mut sort_values = self.pages.iter().flat_map(|page| page.sort.get(sort));
-            sort_types.insert(
-                sort.clone(),
-                if sort_values.all(|v| parse_int_sort(v).is_some() || parse_float_sort(v).is_some())
-                {
-                    SortType::Number
-                } else {
-                    SortType::String
-                },
-            );
-        }
-
-        let mut meta_sorts = Vec::new();
-        for (sort_key, sort_type) in sort_types {
-            let mut page_values: Vec<_> = self
-                .pages
-                .iter()
-                .enumerate()
-                .flat_map(|(page_number, page)| page.sort.get(&sort_key).map(|v| (v, page_number)))
-                .collect();
-            options.logger.v_info(format!(
-                "Prebuilding sort order for {sort_key}, processed as type: {sort_type:#?}"
-            ));
-            match sort_type {
-                SortType::String => page_values.sort_by_key(|p| p.0),
-                SortType::Number => page_values.sort_by(|p1, p2| {
-                    let p1 = parse_int_sort(p1.0)
-                        .map(|i| i as f32)
-                        .unwrap_or_else(|| parse_float_sort(p1.0).unwrap_or_default());
-                    let p2 = parse_int_sort(p2.0)
-                        .map(|i| i as f32)
-                        .unwrap_or_else(|| parse_float_sort(p2.0).unwrap_or_default());
-
-                    p1.total_cmp(&p2)
-                }),
-            }
-            meta_sorts.push(MetaSort {
-                sort: sort_key,
-                pages: page_values.into_iter().map(|p| p.1).collect(),
-            });
-        }
-        (sorts, meta_sorts)
-    }
-
     /// Encode the index: word chunks, filters, fragments and the meta index.
     pub fn finish(mut self, options: &SearchOptions) -> Result<PagefindIndexes> {
         let meta_fields = self.number_meta_fields();
-        let (sorts, meta_sorts) = self.sort_orders(options);
-        let mut meta = MetaIndex {
+        let (sorts, meta_sorts) = sort_orders(&self.pages, options);
+        let meta = MetaIndex {
             version: options.version.into(),
             pages: Vec::new(),
             index_chunks: Vec::new(),
@@ -588,228 +591,239 @@ impl IndexBuilder {
         };
         let IndexBuilder {
             language,
-            merged:
-                MergedPages {
-                    mut word_map,
-                    filter_map,
-                    fragment_hashes,
-                    mut fragments,
-                },
+            merged,
             pages: _,
         } = self;
+        encode_indexes(meta, sorts, merged, language, options)
+    }
+}
 
-        // Sort pages within each word by page_number to maintain correct order after parallel processing
-        for packed_word in word_map.values_mut() {
-            packed_word.pages.sort_by_key(|p| p.page_number);
-            for variant in &mut packed_word.additional_variants {
-                variant.pages.sort_by_key(|p| p.page_number);
-            }
+/// liangbiao patch: the end of upstream's `build_indexes`, unchanged: the merged pages'
+/// words, filters and fragments encoded, and the meta index.
+fn encode_indexes(
+    mut meta: MetaIndex,
+    sorts: Vec<String>,
+    merged: MergedPages,
+    language: String,
+    options: &SearchOptions,
+) -> Result<PagefindIndexes> {
+    let MergedPages {
+        mut word_map,
+        filter_map,
+        fragment_hashes,
+        mut fragments,
+    } = merged;
+
+    // Sort pages within each word by page_number to maintain correct order after parallel processing
+    for packed_word in word_map.values_mut() {
+        packed_word.pages.sort_by_key(|p| p.page_number);
+        for variant in &mut packed_word.additional_variants {
+            variant.pages.sort_by_key(|p| p.page_number);
         }
+    }
 
-        fragments.extend(
-            fragment_hashes
-                .into_iter()
-                .map(|(hash, frag)| (frag.word_count, (hash, frag))),
-        );
-        fragments.sort_by_cached_key(|(_, (_, fragment))| fragment.page_number);
+    fragments.extend(
+        fragment_hashes
+            .into_iter()
+            .map(|(hash, frag)| (frag.word_count, (hash, frag))),
+    );
+    fragments.sort_by_cached_key(|(_, (_, fragment))| fragment.page_number);
 
-        let page_count = fragments.len();
-        let mut final_fragments = Vec::new();
+    let page_count = fragments.len();
+    let mut final_fragments = Vec::new();
 
-        if let Some(max_fragments) = options
-            .max_fragments
-            .filter(|&m| m > 0 && (m as usize) < fragments.len())
-        {
-            let group_size = (fragments.len() as f32 / max_fragments as f32).ceil() as usize;
-            options.logger.info(format!(
-                "Bundling {} fragments into groups of {}, resulting in {} files",
-                fragments.len(),
-                group_size,
-                fragments.chunks(group_size).len()
-            ));
-            let mut group_hashes: BTreeSet<String> = BTreeSet::new();
-            for chunk in fragments.chunks(group_size) {
-                let mut group_map = BTreeMap::new();
-                for (_, (hash, frag)) in chunk {
-                    let val: serde_json::Value = serde_json::from_str(&frag.encoded_data).unwrap();
-                    group_map.insert(hash.clone(), val);
-                }
-                let group_json = serde_json::to_string(&group_map).unwrap();
-                let prefix = format!("{language}_group_");
-                let group_hash = format!("{prefix}{}", full_hash(group_json.as_bytes()));
-
-                // If we hit a collision, extend one hash until we stop colliding
-                let mut hash_length = 7;
-                let mut short_group_hash = &group_hash[..prefix.len() + hash_length];
-                while group_hashes.contains(short_group_hash) && hash_length < 40 {
-                    hash_length += 1;
-                    short_group_hash = &group_hash[..prefix.len() + hash_length];
-                }
-                group_hashes.insert(short_group_hash.to_string());
-
-                final_fragments.push((short_group_hash.to_string(), group_json));
-
-                for (word_count, (hash, _)) in chunk {
-                    meta.pages.push(MetaPage {
-                        hash: hash.clone(),
-                        word_count: *word_count as u32,
-                        group_hash: short_group_hash.to_string(),
-                    });
-                }
+    if let Some(max_fragments) =
+        options.max_fragments.filter(|&m| m > 0 && (m as usize) < fragments.len())
+    {
+        let group_size = (fragments.len() as f32 / max_fragments as f32).ceil() as usize;
+        options.logger.info(format!(
+            "Bundling {} fragments into groups of {}, resulting in {} files",
+            fragments.len(),
+            group_size,
+            fragments.chunks(group_size).len()
+        ));
+        let mut group_hashes: BTreeSet<String> = BTreeSet::new();
+        for chunk in fragments.chunks(group_size) {
+            let mut group_map = BTreeMap::new();
+            for (_, (hash, frag)) in chunk {
+                let val: serde_json::Value = serde_json::from_str(&frag.encoded_data).unwrap();
+                group_map.insert(hash.clone(), val);
             }
-        } else {
-            for (word_count, (hash, frag)) in fragments {
-                final_fragments.push((hash.clone(), frag.encoded_data));
+            let group_json = serde_json::to_string(&group_map).unwrap();
+            let prefix = format!("{language}_group_");
+            let group_hash = format!("{prefix}{}", full_hash(group_json.as_bytes()));
+
+            // If we hit a collision, extend one hash until we stop colliding
+            let mut hash_length = 7;
+            let mut short_group_hash = &group_hash[..prefix.len() + hash_length];
+            while group_hashes.contains(short_group_hash) && hash_length < 40 {
+                hash_length += 1;
+                short_group_hash = &group_hash[..prefix.len() + hash_length];
+            }
+            group_hashes.insert(short_group_hash.to_string());
+
+            final_fragments.push((short_group_hash.to_string(), group_json));
+
+            for (word_count, (hash, _)) in chunk {
                 meta.pages.push(MetaPage {
                     hash: hash.clone(),
-                    word_count: word_count as u32,
-                    group_hash: "".into(),
+                    word_count: *word_count as u32,
+                    group_hash: short_group_hash.to_string(),
                 });
             }
         }
-
-        // Encode filter indexes in parallel
-        // Accumulate into HashMap for O(1) inserts, then sort once before encoding
-        // to produce a stable hash without paying BTreeMap's per-insert overhead.
-        let mut filter_map_vec: Vec<_> = filter_map.into_iter().collect();
-        filter_map_vec.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        let encoded_filters: Vec<(String, Vec<u8>, String)> = filter_map_vec
-            .into_par_iter()
-            .map(|(filter, values)| {
-                let mut sorted_values: Vec<_> = values.into_iter().collect();
-                sorted_values.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-                let mut filter_index: Vec<u8> = Vec::new();
-                let _ = minicbor::encode::<FilterIndex, &mut Vec<u8>>(
-                    FilterIndex {
-                        filter: filter.clone(),
-                        values: sorted_values
-                            .into_iter()
-                            .map(|(value, pages)| PackedValue { value, pages })
-                            .collect(),
-                    },
-                    filter_index.as_mut(),
-                );
-                let hash = format!("{}_{}", language, full_hash(&filter_index));
-                (filter, filter_index, hash)
-            })
-            .collect();
-
-        // Handle hash collisions sequentially (required for correctness)
-        let mut filter_indexes = HashMap::new();
-        for (filter, filter_index, hash) in encoded_filters {
-            let mut short_hash = &hash[0..=(language.len() + 7)];
-
-            // If we hit a collision, extend one hash until we stop colliding
-            // TODO: DRY
-            while filter_indexes.contains_key(short_hash) {
-                let new_length = short_hash.len() + 1;
-                short_hash = &hash[0..=new_length];
-
-                if short_hash.len() == hash.len() {
-                    break;
-                }
-            }
-            filter_indexes.insert(short_hash.to_string(), filter_index);
-            meta.filters.push(MetaFilter {
-                filter,
-                hash: short_hash.to_string(),
-            })
+    } else {
+        for (word_count, (hash, frag)) in fragments {
+            final_fragments.push((hash.clone(), frag.encoded_data));
+            meta.pages.push(MetaPage {
+                hash: hash.clone(),
+                word_count: word_count as u32,
+                group_hash: "".into(),
+            });
         }
+    }
 
-        if TryInto::<u32>::try_into(meta.pages.len()).is_err() {
-            options.logger.error(format!(
-                "Language {} has too many documents to index, must be < {}",
-                language,
-                u32::MAX
-            ));
-            bail!(
-                "Language {language} has too many documents to index, must be < {}",
-                u32::MAX
+    // Encode filter indexes in parallel
+    // Accumulate into HashMap for O(1) inserts, then sort once before encoding
+    // to produce a stable hash without paying BTreeMap's per-insert overhead.
+    let mut filter_map_vec: Vec<_> = filter_map.into_iter().collect();
+    filter_map_vec.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    let encoded_filters: Vec<(String, Vec<u8>, String)> = filter_map_vec
+        .into_par_iter()
+        .map(|(filter, values)| {
+            let mut sorted_values: Vec<_> = values.into_iter().collect();
+            sorted_values.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+            let mut filter_index: Vec<u8> = Vec::new();
+            let _ = minicbor::encode::<FilterIndex, &mut Vec<u8>>(
+                FilterIndex {
+                    filter: filter.clone(),
+                    values: sorted_values
+                        .into_iter()
+                        .map(|(value, pages)| PackedValue { value, pages })
+                        .collect(),
+                },
+                filter_index.as_mut(),
             );
+            let hash = format!("{}_{}", language, full_hash(&filter_index));
+            (filter, filter_index, hash)
+        })
+        .collect();
+
+    // Handle hash collisions sequentially (required for correctness)
+    let mut filter_indexes = HashMap::new();
+    for (filter, filter_index, hash) in encoded_filters {
+        let mut short_hash = &hash[0..=(language.len() + 7)];
+
+        // If we hit a collision, extend one hash until we stop colliding
+        // TODO: DRY
+        while filter_indexes.contains_key(short_hash) {
+            let new_length = short_hash.len() + 1;
+            short_hash = &hash[0..=new_length];
+
+            if short_hash.len() == hash.len() {
+                break;
+            }
         }
+        filter_indexes.insert(short_hash.to_string(), filter_index);
+        meta.filters.push(MetaFilter {
+            filter,
+            hash: short_hash.to_string(),
+        })
+    }
 
-        // TODO: Parameterize these chunk sizes via byte size rather than word count
-        let word_count = word_map.len();
-        let chunks = chunk_index(word_map, options.index_chunk_size);
-        meta.index_chunks = chunk_meta(&chunks);
+    if TryInto::<u32>::try_into(meta.pages.len()).is_err() {
+        options.logger.error(format!(
+            "Language {} has too many documents to index, must be < {}",
+            language,
+            u32::MAX
+        ));
+        bail!(
+            "Language {language} has too many documents to index, must be < {}",
+            u32::MAX
+        );
+    }
 
-        // Encode word index chunks in parallel (delta encoding + CBOR serialization)
-        let encoded_chunks: Vec<(usize, Vec<u8>, String)> = chunks
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                // Delta-encode page numbers within each word's page list
-                let delta_chunk: Vec<PackedWord> = chunk
-                    .into_iter()
-                    .map(|mut word| {
+    // TODO: Parameterize these chunk sizes via byte size rather than word count
+    let word_count = word_map.len();
+    let chunks = chunk_index(word_map, options.index_chunk_size);
+    meta.index_chunks = chunk_meta(&chunks);
+
+    // Encode word index chunks in parallel (delta encoding + CBOR serialization)
+    let encoded_chunks: Vec<(usize, Vec<u8>, String)> = chunks
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            // Delta-encode page numbers within each word's page list
+            let delta_chunk: Vec<PackedWord> = chunk
+                .into_iter()
+                .map(|mut word| {
+                    let mut last_page: usize = 0;
+                    for page in &mut word.pages {
+                        let delta = page.page_number - last_page;
+                        last_page = page.page_number;
+                        page.page_number = delta;
+                    }
+                    // Also handle additional_variants
+                    for variant in &mut word.additional_variants {
                         let mut last_page: usize = 0;
-                        for page in &mut word.pages {
+                        for page in &mut variant.pages {
                             let delta = page.page_number - last_page;
                             last_page = page.page_number;
                             page.page_number = delta;
                         }
-                        // Also handle additional_variants
-                        for variant in &mut word.additional_variants {
-                            let mut last_page: usize = 0;
-                            for page in &mut variant.pages {
-                                let delta = page.page_number - last_page;
-                                last_page = page.page_number;
-                                page.page_number = delta;
-                            }
-                        }
-                        word
-                    })
-                    .collect();
+                    }
+                    word
+                })
+                .collect();
 
-                let mut word_index: Vec<u8> = Vec::new();
-                let _ = minicbor::encode::<WordIndex, &mut Vec<u8>>(
-                    WordIndex { words: delta_chunk },
-                    word_index.as_mut(),
-                );
+            let mut word_index: Vec<u8> = Vec::new();
+            let _ = minicbor::encode::<WordIndex, &mut Vec<u8>>(
+                WordIndex { words: delta_chunk },
+                word_index.as_mut(),
+            );
 
-                let hash = format!("{}_{}", language, full_hash(&word_index));
-                (i, word_index, hash)
-            })
-            .collect();
-
-        // Handle hash collisions sequentially (required for correctness)
-        let mut word_indexes: HashMap<String, Vec<u8>> = HashMap::new();
-        for (i, word_index, hash) in encoded_chunks {
-            let mut short_hash = &hash[0..=(language.len() + 7)];
-
-            // If we hit a collision, extend one hash until we stop colliding
-            while word_indexes.contains_key(short_hash) {
-                let new_length = short_hash.len() + 1;
-                short_hash = &hash[0..=new_length];
-
-                if short_hash.len() == hash.len() {
-                    break;
-                }
-            }
-            word_indexes.insert(short_hash.to_string(), word_index);
-            meta.index_chunks[i].hash = short_hash.into();
-        }
-
-        let mut meta_index: Vec<u8> = Vec::new();
-        let _ = minicbor::encode::<MetaIndex, &mut Vec<u8>>(meta, meta_index.as_mut());
-
-        let meta_hash = format!(
-            "{}_{}",
-            language,
-            &full_hash(&meta_index)[0..=(language.len() + 7)]
-        );
-
-        Ok(PagefindIndexes {
-            word_indexes,
-            filter_indexes,
-            sorts,
-            meta_index: (meta_hash, meta_index),
-            fragments: final_fragments,
-            language,
-            word_count,
-            page_count,
+            let hash = format!("{}_{}", language, full_hash(&word_index));
+            (i, word_index, hash)
         })
+        .collect();
+
+    // Handle hash collisions sequentially (required for correctness)
+    let mut word_indexes: HashMap<String, Vec<u8>> = HashMap::new();
+    for (i, word_index, hash) in encoded_chunks {
+        let mut short_hash = &hash[0..=(language.len() + 7)];
+
+        // If we hit a collision, extend one hash until we stop colliding
+        while word_indexes.contains_key(short_hash) {
+            let new_length = short_hash.len() + 1;
+            short_hash = &hash[0..=new_length];
+
+            if short_hash.len() == hash.len() {
+                break;
+            }
+        }
+        word_indexes.insert(short_hash.to_string(), word_index);
+        meta.index_chunks[i].hash = short_hash.into();
     }
+
+    let mut meta_index: Vec<u8> = Vec::new();
+    let _ = minicbor::encode::<MetaIndex, &mut Vec<u8>>(meta, meta_index.as_mut());
+
+    let meta_hash = format!(
+        "{}_{}",
+        language,
+        &full_hash(&meta_index)[0..=(language.len() + 7)]
+    );
+
+    Ok(PagefindIndexes {
+        word_indexes,
+        filter_indexes,
+        sorts,
+        meta_index: (meta_hash, meta_index),
+        fragments: final_fragments,
+        language,
+        word_count,
+        page_count,
+    })
 }
 
 /// Convert fossicked word positions to a packed page representation.
