@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::model::format_number;
 use crate::html::escape_markup;
+use crate::model::format_number;
 
 /// One pilot's satisfaction before and after, in percent.
 #[derive(Debug, Clone)]
@@ -156,10 +156,19 @@ mod tests {
     #[test]
     fn bars_are_as_long_as_their_value_on_a_scale_from_zero() {
         let svg = satisfaction_svg(&[row("a", 79.6, 95.0)], "t", "d");
-        assert!(svg.contains(r#"class="bar-before" x="0" y="3.5em" width="79.6%""#), "{svg}");
-        assert!(svg.contains(r#"class="bar-after" x="0" y="4.9em" width="95%""#), "{svg}");
+        assert!(
+            svg.contains(r#"class="bar-before" x="0" y="3.5em" width="79.6%""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"class="bar-after" x="0" y="4.9em" width="95%""#),
+            "{svg}"
+        );
         for tick in ["0", "25", "50", "75", "100%"] {
-            assert!(svg.contains(&format!(">{tick}</text>")), "tick {tick} missing");
+            assert!(
+                svg.contains(&format!(">{tick}</text>")),
+                "tick {tick} missing"
+            );
         }
         assert!(svg.contains("横轴从 0 到 100%"));
         // Legend, one row and the axis: 2 + 4.7 + 1.8 em.
@@ -169,7 +178,13 @@ mod tests {
     #[test]
     fn a_short_bar_prints_its_value_past_its_end() {
         let svg = satisfaction_svg(&[row("a", 12.5, 60.0)], "t", "d");
-        assert!(svg.contains(r#"<text class="value" x="12.5%" dx="0.3em""#), "{svg}");
-        assert!(svg.contains(r#"<text class="value inside" x="60%" dx="-0.3em""#), "{svg}");
+        assert!(
+            svg.contains(r#"<text class="value" x="12.5%" dx="0.3em""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<text class="value inside" x="60%" dx="-0.3em""#),
+            "{svg}"
+        );
     }
 }
