@@ -5,12 +5,16 @@
 //! match every query, while a record holds what a resident searches for, and the code
 //! variants (`GBT37668`, `TG101`) that a page does not show.
 
-use pagefind::api::{PagefindIndex, RecordPage};
+use pagefind::api::PagefindIndex;
+#[cfg(not(feature = "pristine-pagefind"))]
+use pagefind::api::RecordPage;
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
-use crate::output::OutputFile;
 use crate::error::BuildError;
+#[cfg(any(test, feature = "pristine-pagefind"))]
+use crate::html::escape_markup;
+use crate::output::OutputFile;
 
 /// The folder under the site root that holds the index and `pagefind.js`.
 pub const SEARCH_DIR: &str = "pagefind";
@@ -73,6 +77,20 @@ async fn build_index(
     records: Vec<SearchRecord>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, BuildError> {
     let mut index = new_index()?;
+    add_records(&mut index, records).await?;
+    index
+        .get_files()
+        .await
+        .map_err(|e| search_error(e.to_string()))
+}
+
+/// The records as `RecordPage`s, through the API that vendor/pagefind's patches add:
+/// parsed in parallel and merged into the index as they come.
+#[cfg(not(feature = "pristine-pagefind"))]
+async fn add_records(
+    index: &mut PagefindIndex,
+    records: Vec<SearchRecord>,
+) -> Result<(), BuildError> {
     let pages = records
         .par_iter()
         .map(|record| (record.url.clone(), record_page(record)))
@@ -83,10 +101,33 @@ async fn build_index(
         .add_record_pages(pages)
         .await
         .map_err(|e| search_error(e.to_string()))?;
-    index
-        .get_files()
-        .await
-        .map_err(|e| search_error(e.to_string()))
+    Ok(())
+}
+
+/// The records through the published crate's API (feature `pristine-pagefind`): each as
+/// the HTML its `RecordPage` stands for, parsed one at a time. The same index, slower;
+/// a URL twice is refused here as the patched API refuses it.
+#[cfg(feature = "pristine-pagefind")]
+async fn add_records(
+    index: &mut PagefindIndex,
+    records: Vec<SearchRecord>,
+) -> Result<(), BuildError> {
+    let pages: Vec<(String, String)> = records
+        .par_iter()
+        .map(|record| (record.url.clone(), record_html(record)))
+        .collect();
+    drop(records);
+    let mut urls = std::collections::HashSet::new();
+    for (url, html) in pages {
+        if !urls.insert(url.clone()) {
+            return Err(search_error(format!("two pages have the URL {url}")));
+        }
+        index
+            .add_html_file(None, Some(url), html)
+            .await
+            .map_err(|e| search_error(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Pagefind's API is async; its work runs on rayon, so one thread drives it.
@@ -167,7 +208,8 @@ fn record_parts(record: &SearchRecord) -> Vec<RecordPart<'_>> {
     parts
 }
 
-/// A record as Pagefind would read it from its HTML (see `tests::record_html`).
+/// A record as Pagefind would read it from its HTML (see `record_html`).
+#[cfg(not(feature = "pristine-pagefind"))]
 fn record_page(record: &SearchRecord) -> RecordPage {
     let mut page = RecordPage::default();
     for part in record_parts(record) {
@@ -185,6 +227,46 @@ fn record_page(record: &SearchRecord) -> RecordPage {
         }
     }
     page
+}
+
+/// A record as the small HTML page `record_page` stands for: what Pagefind's own
+/// parser reads. The tests check that the two make the same index; the published
+/// crate, without `RecordPage`, is given this (feature `pristine-pagefind`).
+#[cfg(any(test, feature = "pristine-pagefind"))]
+fn record_html(record: &SearchRecord) -> String {
+    let mut html = String::from("<html lang=\"zh-CN\"><body>");
+    for part in record_parts(record) {
+        html.push_str(&match part {
+            RecordPart::Heading {
+                level,
+                id,
+                weight,
+                text,
+            } => {
+                let id = id.map(|id| format!(" id=\"{}\"", escape_markup(id)));
+                format!(
+                    "<h{level}{} data-pagefind-weight=\"{weight}\">{}</h{level}>",
+                    id.unwrap_or_default(),
+                    escape_markup(text)
+                )
+            }
+            RecordPart::Paragraph(text) => format!("<p>{}</p>", escape_markup(text)),
+            RecordPart::Meta(name, text) => format!(
+                "<span data-pagefind-meta=\"{name}\">{}</span>",
+                escape_markup(&text)
+            ),
+            RecordPart::MetaValue(name, value) => format!(
+                "<span data-pagefind-meta=\"{name}:{}\"></span>",
+                escape_markup(&value)
+            ),
+            RecordPart::Filter(name, text) => format!(
+                "<span data-pagefind-filter=\"{name}\">{}</span>",
+                escape_markup(text)
+            ),
+        });
+    }
+    html.push_str("</body></html>");
+    html
 }
 
 /// Pilots and regions are what a place-name query is after; standards named after the
@@ -214,45 +296,6 @@ fn search_error(message: String) -> BuildError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::html::escape_markup;
-
-    /// A record as the small HTML page `record_page` stands for: what Pagefind's own
-    /// parser reads, to check that the two make the same index.
-    fn record_html(record: &SearchRecord) -> String {
-        let mut html = String::from("<html lang=\"zh-CN\"><body>");
-        for part in record_parts(record) {
-            html.push_str(&match part {
-                RecordPart::Heading {
-                    level,
-                    id,
-                    weight,
-                    text,
-                } => {
-                    let id = id.map(|id| format!(" id=\"{}\"", escape_markup(id)));
-                    format!(
-                        "<h{level}{} data-pagefind-weight=\"{weight}\">{}</h{level}>",
-                        id.unwrap_or_default(),
-                        escape_markup(text)
-                    )
-                }
-                RecordPart::Paragraph(text) => format!("<p>{}</p>", escape_markup(text)),
-                RecordPart::Meta(name, text) => format!(
-                    "<span data-pagefind-meta=\"{name}\">{}</span>",
-                    escape_markup(&text)
-                ),
-                RecordPart::MetaValue(name, value) => format!(
-                    "<span data-pagefind-meta=\"{name}:{}\"></span>",
-                    escape_markup(&value)
-                ),
-                RecordPart::Filter(name, text) => format!(
-                    "<span data-pagefind-filter=\"{name}\">{}</span>",
-                    escape_markup(text)
-                ),
-            });
-        }
-        html.push_str("</body></html>");
-        html
-    }
 
     fn record(n: usize) -> SearchRecord {
         SearchRecord {

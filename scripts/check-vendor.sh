@@ -1,0 +1,6 @@
+#!/bin/sh
+# The vendored forks are what their pristine copies and patch series say they are
+# (issue 26). Cheap: no build. The unpatched-Pagefind build is scripts/pristine-pagefind.sh.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/vendor/pagefind/apply-patches.sh" --check
