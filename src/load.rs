@@ -27,6 +27,9 @@ pub struct LoadedSite {
     pub standards: Vec<SourceFile>,
     /// `content/services/*.toml`, one per pilot.
     pub services: Vec<SourceFile>,
+    /// `sources/<id>.txt`: the text of each source document, against which quotes are
+    /// checked.
+    pub source_texts: Vec<SourceFile>,
 }
 
 /// A Markdown file split at its `+++` fences.
@@ -53,6 +56,8 @@ pub const HOME_FILE: &str = "content/_index.md";
 pub const PILOTS_DIR: &str = "content/pilots";
 pub const STANDARDS_DIR: &str = "content/standards";
 pub const SERVICES_DIR: &str = "content/services";
+/// The source documents' text, one `<id>.txt` per id of `content/sources.toml`.
+pub const SOURCE_TEXTS_DIR: &str = "sources";
 
 /// Reads every file the site is made of. Problems with one file do not stop the others
 /// from being read, so that all of them are reported together.
@@ -63,7 +68,8 @@ pub fn load_site(root: &Path) -> Result<LoadedSite, Diagnostics> {
 /// [`load_site`] after `changed` files (paths under `root`, as a file watcher gives them)
 /// have changed, were added or removed: only those are read again, the others are taken
 /// from `previous`. Folders are listed again only if a file was added or removed. Paths
-/// outside `content/` and `config.toml` are not site files and change nothing here.
+/// outside `content/`, `sources/` and `config.toml` are not site files and change
+/// nothing here.
 pub fn load_site_again(
     previous: &LoadedSite,
     changed: &[PathBuf],
@@ -76,7 +82,11 @@ pub fn load_site_again(
     };
     let mut changed: HashSet<&Path> = changed.iter().map(PathBuf::as_path).collect();
     // Templates and static files are not content.
-    changed.retain(|path| path.starts_with("content") || *path == Path::new(CONFIG_FILE));
+    changed.retain(|path| {
+        path.starts_with("content")
+            || path.starts_with(SOURCE_TEXTS_DIR)
+            || *path == Path::new(CONFIG_FILE)
+    });
     if let Some(edited) = read_edited(previous, &changed) {
         return edited;
     }
@@ -143,6 +153,7 @@ fn read_edited(
     .into_iter()
     .chain(&mut site.standards)
     .chain(&mut site.services)
+    .chain(&mut site.source_texts)
     {
         if let Some(read) = again(file, &mut problems) {
             *file = read;
@@ -171,6 +182,7 @@ impl LoadedSite {
             .chain(self.pilots.iter().map(|m| &m.file))
             .chain(&self.standards)
             .chain(&self.services)
+            .chain(&self.source_texts)
     }
 }
 
@@ -212,6 +224,11 @@ fn read_site(
     };
     let standards = read_all(STANDARDS_DIR);
     let services = read_all(SERVICES_DIR);
+    let source_texts =
+        files_with_extension(root, Path::new(SOURCE_TEXTS_DIR), "txt", &mut problems)
+            .into_iter()
+            .filter_map(|relative| read_source(root, &relative, &mut problems))
+            .collect();
 
     for relative in files_with_extension(root, Path::new(PILOTS_DIR), "md", &mut problems) {
         if let Some(file) = read_source(root, &relative, &mut problems) {
@@ -233,6 +250,7 @@ fn read_site(
                 pilots,
                 standards,
                 services,
+                source_texts,
             })
         }
         _ => Err(problems),

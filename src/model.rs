@@ -277,6 +277,8 @@ pub struct Figure {
     /// The period the figure describes, when it differs from the source's.
     pub period: Option<String>,
     pub note: Option<String>,
+    /// The source's exact words the figure rests on, found in its text when checked.
+    pub quote: Option<String>,
 }
 
 impl Figure {

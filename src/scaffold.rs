@@ -277,6 +277,7 @@ lead_unit = ""              # 必填：承担单位，与项目表一致 / requi
 # key = "service_items"     # 见 docs/content-format.md 的数字键表 / see the figure keys table
 # value = 0
 # source = "evaluation"
+# quote = "……"              # 数字所依据的资料原文，逐字从 sources/<来源>.txt 复制；构建时核对 / the source's exact words, copied from sources/<id>.txt; checked
 # display = "0项"           # 可选：资料原文写法 / optional: as the source prints it
 # period = "截至2022年10月"  # 可选 / optional: period the figure describes
 +++

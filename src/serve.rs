@@ -259,9 +259,10 @@ pub fn serve(
     http::accept(&listener, &workers)
 }
 
-/// What is watched: the content, theme and configuration, never the output folder.
+/// What is watched: the content, the source texts its quotes are checked against, the
+/// theme and configuration, never the output folder.
 fn watched_paths(root: &Path) -> Vec<PathBuf> {
-    ["content", "templates", "static", "config.toml"]
+    ["content", crate::load::SOURCE_TEXTS_DIR, "templates", "static", "config.toml"]
         .iter()
         .map(|p| root.join(p))
         .filter(|p| p.exists())

@@ -716,7 +716,7 @@ fn each_who_page_lists_exactly_the_items_tagged_for_its_group_by_region() {
 #[test]
 fn a_theme_without_the_standard_row_macro_lists_the_same_rows() {
     let theme = tempfile::tempdir().unwrap();
-    for part in ["content", "templates", "static"] {
+    for part in ["content", "sources", "templates", "static"] {
         common::copy_tree(&repo_root().join(part), &theme.path().join(part));
     }
     std::fs::copy(

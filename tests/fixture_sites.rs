@@ -193,6 +193,25 @@ fn standards_link_both_ways_with_their_parsed_code() {
     }
 }
 
+#[test]
+fn a_figure_with_a_quote_shows_it_in_a_details_under_its_source_note() {
+    let built = build_minimal(None);
+    let pilot = built.page("pilots/xicheng/");
+    let quotes: Vec<String> = common::select(&pilot, "dl.figures dd details.figure-quote")
+        .iter()
+        .map(|d| d.text().collect::<String>())
+        .collect();
+    assert_eq!(quotes.len(), 1, "{quotes:?}");
+    assert!(quotes[0].starts_with("原文"), "{quotes:?}");
+    assert!(quotes[0].contains("累计制定 36 项标准"), "{quotes:?}");
+    assert!(quotes[0].contains("——《考核评估通过项目表》"), "{quotes:?}");
+    let data: serde_json::Value =
+        serde_json::from_slice(&built.files()["data/pilots.json"]).unwrap();
+    let figures = &data["pilots"][1]["figures"];
+    assert_eq!(figures[0]["quote"], "累计制定 36 项标准", "{figures}");
+    assert_eq!(figures[1]["quote"], serde_json::Value::Null, "{figures}");
+}
+
 /// Decodes the QR code drawn as `<rect>` runs inside `svg.qr` on a page.
 fn decode_qr(page: &scraper::Html) -> String {
     let svg = common::select(page, "svg.qr")[0];

@@ -299,7 +299,7 @@ fn mutated_content_never_panics_and_is_always_reported_in_place() {
         .unwrap_or(200);
     let site = tempfile::tempdir().unwrap();
     let root = common::repo_root();
-    for part in ["config.toml", "content", "templates", "static"] {
+    for part in ["config.toml", "content", "sources", "templates", "static"] {
         let from = root.join(part);
         if from.is_dir() {
             common::copy_tree(&from, &site.path().join(part));

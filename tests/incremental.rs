@@ -13,6 +13,8 @@ fn bundled_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = common::repo_root();
     common::copy_tree(&root.join("content"), &dir.path().join("content"));
+    // The texts the figures' quotes are checked against.
+    common::copy_tree(&root.join("sources"), &dir.path().join("sources"));
     fs::copy(root.join("config.toml"), dir.path().join("config.toml")).unwrap();
     dir
 }

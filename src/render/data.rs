@@ -48,6 +48,8 @@ struct FigureRecord {
     source: String,
     period: String,
     note: Option<String>,
+    /// The source's exact words, checked against its text.
+    quote: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -161,6 +163,7 @@ impl Views<'_> {
                         source: source.id.to_string(),
                         period: f.period.clone().unwrap_or_else(|| source.period.clone()),
                         note: f.note.clone(),
+                        quote: f.quote.clone(),
                     }
                 })
                 .collect(),
@@ -360,7 +363,7 @@ const PILOT_FIELDS: &[FieldDoc] = &[
     FieldDoc { name: "locations", meaning: "所在地区，每个省级行政区一条：region（地区标识）、region_name、city（所属地级市，只在资料写明时给出，否则为 null）、county、lead_unit（承担单位）、evaluation_row（项目表序号）" },
     FieldDoc { name: "summary", meaning: "一两句话的概括" },
     FieldDoc { name: "updated", meaning: "本条内容最后更新日期（YYYY-MM-DD）" },
-    FieldDoc { name: "figures", meaning: "主要数字：key、label、value（数值）、unit、display（按资料原文的写法）、source（资料标识）、period（所描述的时期）、note；同一 key 可有多条，来自不同资料，考核评估项目表的在前" },
+    FieldDoc { name: "figures", meaning: "主要数字：key、label、value（数值）、unit、display（按资料原文的写法）、source（资料标识）、period（所描述的时期）、note、quote（数字所依据的资料原文，逐字核对过；尚未摘录时为 null）；同一 key 可有多条，来自不同资料，考核评估项目表的在前" },
     FieldDoc { name: "standards", meaning: "资料中点名的标准的标识（对应 standards.json 的 slug）" },
 ];
 

@@ -23,15 +23,14 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::assets::Assets;
-use crate::output::OutputFile;
 use crate::config::BaseUrl;
+use crate::error::BuildError;
 use crate::markdown;
 use crate::model::{
     format_number, DomainId, FigureKind, Pilot, PilotId, PilotKind, RegionId, Site, Totals,
 };
-use crate::error::BuildError;
+use crate::output::OutputFile;
 use crate::progress::Progress;
-
 
 /// Tera nests the useful part of its messages in `source()`.
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -477,8 +476,12 @@ struct FigureEntryView {
     text: String,
     source: String,
     source_id: String,
+    /// The source's full title, under the quote.
+    source_title: String,
     period: String,
     note: Option<String>,
+    /// The source's exact words, checked against its text.
+    quote: Option<String>,
     primary: bool,
 }
 
@@ -868,11 +871,13 @@ impl<'a> Views<'a> {
                 text: figure.text(),
                 source: source.short_title.clone(),
                 source_id: source.id.to_string(),
+                source_title: source.title.clone(),
                 period: figure
                     .period
                     .clone()
                     .unwrap_or_else(|| source.period.clone()),
                 note: figure.note.clone(),
+                quote: figure.quote.clone(),
                 primary: source.primary,
             };
             match groups.last_mut() {

@@ -23,6 +23,7 @@ use memo::{Checked, FileMemo};
 mod dates;
 mod input_hints;
 mod memo;
+mod quotes;
 mod services;
 mod standards;
 
@@ -84,7 +85,8 @@ pub fn validate_remembering(
         .as_ref()
         .map(|home| check_home(home, &mut body_links, &mut problems));
 
-    let refs = References::new(&regions, &domains, &sources);
+    let texts = quotes::SourceTexts::new(&sources, &loaded.source_texts);
+    let refs = References::new(&regions, &domains, &sources, &texts);
     let today = Day::today();
     let mut pilots = Vec::new();
     let mut slugs: FxHashMap<Slug, (SourceFile, Range<usize>)> = FxHashMap::default();
@@ -96,6 +98,8 @@ pub fn validate_remembering(
         Arc::clone(&loaded.sources.text),
         Arc::from(today.to_string()),
     ];
+    // Quotes are checked against the source texts.
+    inputs.extend(loaded.source_texts.iter().map(|f| Arc::clone(&f.text)));
     let pilot_memo = memo.as_deref_mut().map(|m| &mut m.pilots);
     let checked = check_each(
         &loaded.pilots,
@@ -768,6 +772,9 @@ struct FigureEntry {
     label: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// The source's exact words the figure rests on, checked against its text.
+    #[serde(default)]
+    quote: Option<Spanned<String>>,
 }
 
 /// Name → id lookups for everything a pilot may refer to.
@@ -777,6 +784,7 @@ pub(crate) struct References<'a> {
     pub(crate) sources: FxHashMap<&'a str, SourceId>,
     primary_source: Option<SourceId>,
     all_domains: Vec<DomainId>,
+    texts: &'a quotes::SourceTexts,
 }
 
 impl<'a> References<'a> {
@@ -790,7 +798,12 @@ impl<'a> References<'a> {
         resolve(&self.sources, name, "source", SOURCES_FILE, ctx, problems)
     }
 
-    fn new(regions: &'a [Region], domains: &'a [Domain], sources: &'a [Source]) -> Self {
+    fn new(
+        regions: &'a [Region],
+        domains: &'a [Domain],
+        sources: &'a [Source],
+        texts: &'a quotes::SourceTexts,
+    ) -> Self {
         References {
             regions: regions
                 .iter()
@@ -809,6 +822,7 @@ impl<'a> References<'a> {
                 .collect(),
             primary_source: sources.iter().position(|s| s.primary).map(SourceId),
             all_domains: (0..domains.len()).map(DomainId).collect(),
+            texts,
         }
     }
 }
@@ -1185,6 +1199,16 @@ fn check_figures(
             );
             continue;
         }
+        let quote = match &entry.quote {
+            Some(quote) => {
+                let id = entry.source.get_ref();
+                let Some(found) = refs.texts.check(quote, source, id, ctx, problems) else {
+                    continue;
+                };
+                Some(found)
+            }
+            None => None,
+        };
         figures.push(Figure {
             kind,
             label,
@@ -1194,6 +1218,7 @@ fn check_figures(
             source,
             period: non_empty(&entry.period),
             note: non_empty(&entry.note),
+            quote,
         });
     }
     order_figures(&mut figures, refs.primary_source);
@@ -1448,6 +1473,7 @@ mod tests {
             source: SourceId(source),
             period: None,
             note: None,
+            quote: None,
         }
     }
 
