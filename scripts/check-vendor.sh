@@ -3,4 +3,5 @@
 # (issue 26). Cheap: no build. The unpatched-Pagefind build is scripts/pristine-pagefind.sh.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/vendor/pagefind/apply-patches.sh" --check
+"$root/vendor/apply-patches.sh" pagefind --check
+"$root/vendor/apply-patches.sh" tera --check

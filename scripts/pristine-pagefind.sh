@@ -1,12 +1,12 @@
 #!/bin/sh
-# The unpatched-Pagefind path (issue 26): liangbiao still builds against pagefind 1.6.0 as
-# published, without vendor/pagefind's patches, and writes a working index, the same as
+# The unpatched-Pagefind path (issue 26): liangbiao still builds against pagefind as
+# published (vendor/pagefind-<version>/), without vendor/pagefind's patches, and writes a working index, the same as
 # the patched build's once unzipped (only slower).
 #
 #   scripts/pristine-pagefind.sh
 #
 # In a copy of the repository's tracked files, [patch.crates-io] points pagefind at
-# vendor/pagefind-1.6.0 (the crate as published) and liangbiao is built with the feature
+# vendor/pagefind-<version> (the crate as published) and liangbiao is built with the feature
 # `pristine-pagefind` (src/search.rs then gives Pagefind each record as HTML through
 # add_html_file). Cargo.lock may lose only what the patches added (libdeflater,
 # libdeflate-sys). Both builds then write the bundled site; every file must be equal,
@@ -27,10 +27,13 @@ echo "== the patched build"
 (cd "$root" && cargo build --release --locked --quiet)
 cp "$target/release/liangbiao" "$tmp/liangbiao-patched"
 
-echo "== a copy of the repository against pagefind 1.6.0 as published"
+set -- "$root"/vendor/pagefind-[0-9]*/
+[ $# -eq 1 ] && [ -f "$1/Cargo.toml" ] || { echo "want one pristine copy vendor/pagefind-<version>/, found: $*" >&2; exit 1; }
+pristine=$(basename "$1")
+echo "== a copy of the repository against $pristine as published"
 mkdir "$tmp/repo"
 (cd "$root" && git ls-files -z | tar --null --no-recursion -T - -cf -) | tar -xf - -C "$tmp/repo"
-sed -i.orig 's|^pagefind = { path = "vendor/pagefind" }$|pagefind = { path = "vendor/pagefind-1.6.0" }|' "$tmp/repo/Cargo.toml"
+sed -i.orig "s|^pagefind = { path = \"vendor/pagefind\" }\$|pagefind = { path = \"vendor/$pristine\" }|" "$tmp/repo/Cargo.toml"
 if cmp -s "$tmp/repo/Cargo.toml" "$tmp/repo/Cargo.toml.orig"; then
     echo "Cargo.toml has no [patch.crates-io] line 'pagefind = { path = \"vendor/pagefind\" }' to replace" >&2
     exit 1
