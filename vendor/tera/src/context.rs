@@ -370,7 +370,7 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
 
 /// liangbiao patch: a segment of a dotted path is copied only when it holds an escape
 /// (`~1` for `/`, `~0` for `~`) to undo. Every variable a template reads goes through
-/// here, and two `replace` calls per segment were 3% of a liangbiao build.
+/// here; upstream made two `String`s per segment.
 fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
     if token.contains('~') {
         token.replace("~1", "/").replace("~0", "~").into()

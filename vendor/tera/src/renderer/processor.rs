@@ -630,11 +630,8 @@ impl<'a> Processor<'a> {
                 }
             }
             ExprVal::Ident(_) => {
-                // liangbiao patch: unescaped, since escaping a string never changes whether
-                // it is empty; upstream escaped the value only to test it (a whole listing
-                // row of HTML in `{% if row.html %}`).
                 let mut res = self
-                    .safe_eval_expression(bool_expr)
+                    .eval_expression(bool_expr)
                     .unwrap_or(Cow::Owned(Value::Bool(false)))
                     .is_truthy();
                 if bool_expr.negated {
