@@ -13,7 +13,6 @@ use crate::diagnostics::display_path;
 use crate::error::BuildError;
 use crate::output::OutputFile;
 
-
 /// Processed static files and the URL path each logical name maps to.
 #[derive(Debug, Clone, Default)]
 pub struct Assets {

@@ -11,13 +11,27 @@ use crate::diagnostics::Diagnostics;
 #[derive(Debug)]
 pub enum BuildError {
     Content(Diagnostics),
-    Template { template: String, message: String },
-    Asset { path: String, message: String },
-    Io { path: PathBuf, error: io::Error },
-    UnsafeOutput { path: PathBuf, reason: String },
+    Template {
+        template: String,
+        message: String,
+    },
+    Asset {
+        path: String,
+        message: String,
+    },
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+    UnsafeOutput {
+        path: PathBuf,
+        reason: String,
+    },
     PathCollision(Vec<String>),
     /// The search index could not be built; `message` is Pagefind's own word.
-    Search { message: String },
+    Search {
+        message: String,
+    },
 }
 
 impl BuildError {

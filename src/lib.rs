@@ -91,7 +91,6 @@ pub struct BuildReport {
     pub template_timings: Vec<render::TemplateTiming>,
 }
 
-
 /// Loads and checks a site, returning the linked model and any warnings.
 pub fn load_site(options: &BuildOptions) -> Result<(Site, Diagnostics), BuildError> {
     let loaded = load::load_site(&options.root).map_err(BuildError::Content)?;
@@ -162,7 +161,6 @@ pub fn render_on_request(
     }
     check_output(site, &pages, &mut Timings::default(), Diagnostics::new()).map(Some)
 }
-
 
 /// A site rendered in memory: every file `build` would write, as it would write it.
 pub struct RenderedSite {

@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::output::OutputFile;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::model::{BodyLink, BodyLinkKind};
+use crate::output::OutputFile;
 
 /// What the link check needs of the rendered site, gathered while pages stream from
 /// render to write (nothing else keeps them): every output path, and the ids of the

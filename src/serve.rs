@@ -28,8 +28,8 @@ use notify::{Event, EventKind, RecursiveMode, Watcher};
 use self::http::{Bounded, Pool, Request, Response};
 
 use crate::assets;
-use crate::output::OutputFile;
 use crate::links::percent_decode;
+use crate::output::OutputFile;
 use crate::render::{PageRequest, Steering, Templates};
 use crate::{load_site_again, render_on_request, BuildError, BuildOptions, Remembered};
 
@@ -262,11 +262,17 @@ pub fn serve(
 /// What is watched: the content, the source texts its quotes are checked against, the
 /// theme and configuration, never the output folder.
 fn watched_paths(root: &Path) -> Vec<PathBuf> {
-    ["content", crate::load::SOURCE_TEXTS_DIR, "templates", "static", "config.toml"]
-        .iter()
-        .map(|p| root.join(p))
-        .filter(|p| p.exists())
-        .collect()
+    [
+        "content",
+        crate::load::SOURCE_TEXTS_DIR,
+        "templates",
+        "static",
+        "config.toml",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .filter(|p| p.exists())
+    .collect()
 }
 
 /// Waits for a change, then for the files to settle; `None` when the watcher is gone.

@@ -12,8 +12,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use crate::output::OutputFile;
 use crate::error::BuildError;
+use crate::output::OutputFile;
 
 /// Marks a folder as liangbiao's output, so a rebuild may replace it.
 pub const OUTPUT_MARKER: &str = ".liangbiao-output";

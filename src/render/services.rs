@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::pager::Listing;
 use super::{Link, PageJob, Views};
+use crate::error::BuildError;
 use crate::model::{DemoSite, ServiceList, StandardId};
 use crate::qr::qr_svg;
-use crate::error::BuildError;
 
 #[derive(Serialize)]
 struct ItemView {

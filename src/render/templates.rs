@@ -15,8 +15,8 @@ use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use super::error_chain;
-use crate::html::escape_markup;
 use crate::error::BuildError;
+use crate::html::escape_markup;
 
 /// The templates, parsed once per build.
 pub struct Templates {

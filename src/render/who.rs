@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::pager::Pager;
 use super::{Link, PageJob, Views};
-use crate::output::OutputFile;
 use crate::model::{RegionId, ServiceItemEntry, ServiceList, StandardId, SERVICE_GROUPS};
+use crate::output::OutputFile;
 
 /// Where a group's pages and its items as JSON (for the filter on the who index) are.
 fn group_path(slug: &str) -> String {
