@@ -59,6 +59,22 @@ impl SourceFile {
         })
     }
 
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let (index, line) = self.line_of(offset);
+        let column = self.text[line.start..offset.max(line.start)]
+            .chars()
+            .count();
+        (index + 1, column + 1)
+    }
+
+    /// The text of the line holding a byte offset, without its line break.
+    pub(crate) fn line_text(&self, offset: usize) -> &str {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        &self.text[self.line_of(offset).1]
+    }
+
     /// 0-based line index and the byte range of that line (without its line break).
     fn line_of(&self, offset: usize) -> (usize, Range<usize>) {
         let starts = self.line_starts();
@@ -131,11 +147,7 @@ impl Diagnostic {
 
     /// 1-based line and column (in characters) of the start of the span.
     pub fn line_col(&self) -> (usize, usize) {
-        let (index, line) = self.file.line_of(self.span.start);
-        let column = self.file.text[line.start..self.span.start.max(line.start)]
-            .chars()
-            .count();
-        (index + 1, column + 1)
+        self.file.line_col(self.span.start)
     }
 
     /// The full, human-readable report: location, quoted line with a marker, expectation,
@@ -155,15 +167,9 @@ impl Diagnostic {
             printable(&self.message)
         )?;
         let path = printable(&self.file.display_path()).into_owned();
-        let notes = [("expected", &self.expected), ("hint", &self.hint)];
         if self.file.text.is_empty() {
             writeln!(out, "  ┌─ {path}")?;
-            for (label, note) in notes {
-                if let Some(note) = note {
-                    writeln!(out, "  = {label}: {}", printable(note))?;
-                }
-            }
-            return writeln!(out);
+            return self.write_notes(out, "  ");
         }
         let (line_no, column) = self.line_col();
         let (_, line) = self.file.line_of(self.span.start);
@@ -177,7 +183,12 @@ impl Diagnostic {
         writeln!(out, "{number} │ {quoted}")?;
         writeln!(out, "{pad}│ {marker}")?;
         writeln!(out, "{pad}│")?;
-        for (label, note) in notes {
+        self.write_notes(out, &pad)
+    }
+
+    /// The `= expected:` and `= hint:` lines, then the blank line that ends a report.
+    fn write_notes(&self, out: &mut String, pad: &str) -> fmt::Result {
+        for (label, note) in [("expected", &self.expected), ("hint", &self.hint)] {
             if let Some(note) = note {
                 writeln!(out, "{pad}= {label}: {}", printable(note))?;
             }
@@ -416,16 +427,6 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// 1-based line and character column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = text[line_start..offset].chars().count() + 1;
-    (line, col)
-}
-
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -472,10 +473,12 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
-        let text = "a = 1\n区域 = \"x\"\n";
-        let offset = text.find('"').unwrap();
-        assert_eq!(line_col(text, offset), (2, 6));
-        assert_eq!(line_col(text, 0), (1, 1));
+        let file = SourceFile::new("a.toml", "a = 1\n区域 = \"x\"\n");
+        let offset = file.text.find('"').unwrap();
+        assert_eq!(file.line_col(offset), (2, 6));
+        assert_eq!(file.line_col(0), (1, 1));
+        // Inside a character: the character's own column.
+        assert_eq!(file.line_col(offset - 5), (2, 2));
     }
 
     #[test]

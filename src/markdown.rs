@@ -3,7 +3,7 @@
 //! Raw HTML is refused rather than sanitised: editors are not expected to write it, and
 //! refusing keeps hostile or broken markup off a public site with a message that says why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -55,7 +55,7 @@ pub fn inspect(body: &str) -> Inspection {
         .collect();
     let heading_ids = heading_ids(events.iter().map(|(event, _)| event));
     let mut headings = heading_ids.iter();
-    let mut seen_ids: HashMap<&str, Range<usize>> = HashMap::new();
+    let mut seen_ids: HashSet<&str> = HashSet::new();
     let mut layout_ids = Vec::new();
     for (event, span) in events.iter().cloned() {
         if let Event::Start(Tag::Heading {
@@ -70,10 +70,9 @@ pub fn inspect(body: &str) -> Inspection {
                 &attrs_span,
             ));
             if let Some(anchor) = headings.next().map(|(_, anchor)| anchor.as_str()) {
-                if let (Some(_), Some(first)) = (id, seen_ids.get(anchor)) {
-                    problems.push(duplicate_heading_id(anchor, attrs_span.clone(), first));
+                if !seen_ids.insert(anchor) && id.is_some() {
+                    problems.push(duplicate_heading_id(anchor, attrs_span.clone()));
                 }
-                seen_ids.entry(anchor).or_insert(attrs_span.clone());
                 if anchor.is_ascii() {
                     layout_ids.push(SiteLink {
                         span: span.start..span.start + first_line(&body[span.clone()]).len(),
@@ -190,13 +189,10 @@ pub fn is_safe_heading_id(id: &str) -> bool {
         && id.chars().count() <= MAX_HEADING_ID_CHARS
 }
 
-fn duplicate_heading_id(id: &str, span: Range<usize>, first: &Range<usize>) -> BodyProblem {
+fn duplicate_heading_id(id: &str, span: Range<usize>) -> BodyProblem {
     BodyProblem {
         span,
-        message: format!(
-            "heading id `{id}` is used twice in this body (first at byte {})",
-            first.start
-        ),
+        message: format!("heading id `{id}` is already used by a heading above"),
         expected: "an id no other heading of the page has",
     }
 }
@@ -486,7 +482,9 @@ mod tests {
         assert!(html.contains("<h2 id=\"标准-1\">标准</h2>"), "{html}");
         let problems = check("## 甲 {#a}\n\n## 乙 {#a}");
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].message.contains("used twice"));
+        assert!(problems[0]
+            .message
+            .contains("already used by a heading above"));
     }
 
     #[test]

@@ -173,8 +173,8 @@ fn refuse_recursive_macros(sources: &[(String, String)]) -> Result<(), BuildErro
     type Macro = (String, String);
     let mut calls: HashMap<Macro, Vec<Macro>> = HashMap::new();
     for (file, text) in sources {
+        let imports = imports_of(text);
         for (name, called) in macro_calls(text) {
-            let imports = imports_of(text);
             let targets = called
                 .into_iter()
                 .filter_map(|(namespace, callee)| match namespace.as_str() {

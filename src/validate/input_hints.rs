@@ -3,15 +3,13 @@
 //! as `2026/12/08` or in quotes is not a TOML date. The parser's own words ("expected
 //! literal string") say nothing to an editor; these say what to type instead.
 
-use std::ops::Range;
+use crate::diagnostics::SourceFile;
 
 /// A hint for the line the parser stopped on, in Chinese then English, if the line
-/// holds one of the usual slips.
-pub(crate) fn input_method_hint(text: &str, span: &Range<usize>, message: &str) -> Option<String> {
-    let start = span.start.min(text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let line = &text[line_start..line_end];
+/// holds one of the usual slips outside its quoted strings (a “ ” inside `"…"` is text).
+pub(crate) fn input_method_hint(file: &SourceFile, offset: usize, message: &str) -> Option<String> {
+    let line = file.line_text(offset);
+    let unquoted = outside_quotes(line);
     let slips: [(&[char], &str); 5] = [
         (
             &['“', '”', '‘', '’', '＂'],
@@ -32,7 +30,7 @@ pub(crate) fn input_method_hint(text: &str, span: &Range<usize>, message: &str) 
         ),
     ];
     for (chars, hint) in slips {
-        if line.contains(chars) {
+        if unquoted.contains(chars) {
             return Some(hint.to_string());
         }
     }
@@ -51,13 +49,31 @@ pub(crate) fn input_method_hint(text: &str, span: &Range<usize>, message: &str) 
     None
 }
 
+/// The line without its `"…"` strings (escaped quotes inside them kept inside).
+fn outside_quotes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        match (quoted, escaped, c) {
+            (true, false, '\\') => escaped = true,
+            (true, true, _) => escaped = false,
+            (_, _, '"') => quoted = !quoted,
+            (false, _, c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hint(text: &str, message: &str) -> Option<String> {
-        let at = text.find('=').unwrap_or(0);
-        input_method_hint(text, &(at..at + 1), message)
+        let file = SourceFile::new("content/pilots/a.md", format!("+++\n{text}+++\n"));
+        let at = file.text.find('=').unwrap_or(0);
+        input_method_hint(&file, at, message)
     }
 
     #[test]
@@ -74,5 +90,8 @@ mod tests {
         );
         assert!(quoted.unwrap().contains("不加引号"));
         assert_eq!(hint("title = \"x\"\n", "invalid TOML"), None);
+        // Chinese quotes and commas inside a proper string are text, not a slip.
+        let inside = "title = \"“十四五”规划，试点\" x\n";
+        assert_eq!(hint(inside, "expected newline"), None);
     }
 }

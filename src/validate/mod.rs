@@ -340,7 +340,7 @@ fn toml_diagnostic(file: &SourceFile, span: Range<usize>, message: &str) -> Diag
         return Diagnostic::error(file, span, format!("missing required key `{field}`"))
             .expected(format!("`{field} = …` in this table"));
     }
-    let hint = input_hints::input_method_hint(&file.text, &span, message);
+    let hint = input_hints::input_method_hint(file, span.start, message);
     if message.starts_with("invalid type") {
         return Diagnostic::error(file, span, format!("wrong type: {message}")).hint_opt(hint);
     }
@@ -509,7 +509,7 @@ impl<'a> Unique<'a> {
 
     fn check(&mut self, key: String, span: Range<usize>, problems: &mut Diagnostics) {
         if let Some(&first) = self.seen.get(&key) {
-            let (line, _) = crate::diagnostics::line_col(&self.file.text, first);
+            let (line, _) = self.file.line_col(first);
             problems.push(
                 Diagnostic::error(self.file, span, format!("duplicate {} `{key}`", self.what))
                     .expected(format!(
@@ -1412,7 +1412,7 @@ fn check_unique_slug(
     problems: &mut Diagnostics,
 ) {
     if let Some((first, first_span)) = slugs.get(slug) {
-        let (line, _) = crate::diagnostics::line_col(&first.text, first_span.start);
+        let (line, _) = first.line_col(first_span.start);
         problems.push(
             Diagnostic::error(file, span, format!("duplicate pilot slug `{slug}`")).expected(
                 format!(

@@ -280,7 +280,7 @@ fn check_unique_code(
 ) {
     let Some(code) = &entry.code else { return };
     if let Some(&first) = codes.get(key) {
-        let (line, _) = crate::diagnostics::line_col(&ctx.file.text, first);
+        let (line, _) = ctx.file.line_col(first);
         problems.push(
             ctx.error(
                 code,

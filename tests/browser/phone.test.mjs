@@ -60,6 +60,21 @@ async function phone(elder) {
  * drawn at (an SVG's scale included). Hidden things are skipped: a closed menu, and
  * the visually-hidden pattern (a box of 1px that clips), which only screen readers get.
  */
+/** Opens each of FIRST_PAGES on a phone, without then with 长者模式, the menu open. */
+async function onFirstPages(visit) {
+  for (const elder of [false, true]) {
+    const context = await phone(elder);
+    const page = await context.newPage();
+    for (const [kind, path] of FIRST_PAGES) {
+      await page.goto(stack.base + path, { waitUntil: 'load' });
+      // The open menu's links count too.
+      await openMenu(page);
+      await visit(page, { elder, kind, path });
+    }
+    await context.close();
+  }
+}
+
 function measure() {
   const shown = (el) => {
     if (!el.checkVisibility({ contentVisibilityAuto: true, opacityProperty: true, visibilityProperty: true })) return false;
@@ -194,19 +209,13 @@ test(`in 长者模式 every text on the first pages is at least ${MIN_ELDER_TEXT
   const small = [];
   const smallest = {};
   const normalSizes = new Map();
-  for (const elder of [false, true]) {
-    const context = await phone(elder);
-    const page = await context.newPage();
-    for (const [kind, path] of FIRST_PAGES) {
-      await page.goto(stack.base + path, { waitUntil: 'load' });
-      // The open menu's links count too.
-      await openMenu(page);
+  await onFirstPages(async (page, { elder, kind, path }) => {
       const { texts } = await page.evaluate(measure);
       const least = texts.reduce((a, b) => (a.size <= b.size ? a : b));
       smallest[`${kind}${elder ? ' 长者模式' : ''}`] = `${least.size.toFixed(1)}px (“${least.text}” in ${least.where})`;
       if (!elder) {
         normalSizes.set(path, new Map(texts.map((t) => [`${t.where} ${t.text}`, t.size])));
-        continue;
+        return;
       }
       // Each text grows: none keeps its size or shrinks when the mode is on.
       const before = normalSizes.get(path);
@@ -217,9 +226,7 @@ test(`in 长者模式 every text on the first pages is at least ${MIN_ELDER_TEXT
       for (const t of texts.filter((x) => x.size < MIN_ELDER_TEXT)) {
         small.push({ page: `/${path} (${kind})`, text: `${t.size.toFixed(1)}px: “${t.text}” in ${t.where}` });
       }
-    }
-    await context.close();
-  }
+  });
   console.log(Object.entries(smallest).map(([k, v]) => `smallest text on ${k}: ${v}`).join('\n'));
   assertNoProblems(small, `texts under ${MIN_ELDER_TEXT}px in 长者模式`);
 });
@@ -245,12 +252,7 @@ test('the 长者模式 button says what it does: 长者模式 when off, 退出�
 
 test('header and footer never break inside a short word (主办单位, 服务领域, 退出长者模式…)', async () => {
   const broken = [];
-  for (const elder of [false, true]) {
-    const context = await phone(elder);
-    const page = await context.newPage();
-    for (const [kind, path] of FIRST_PAGES) {
-      await page.goto(stack.base + path, { waitUntil: 'load' });
-      await openMenu(page);
+  await onFirstPages(async (page, { elder, kind, path }) => {
       const lines = await page.evaluate(() => {
         // Elements of the header and footer whose own text is one word of 2-6 characters.
         const found = [];
@@ -268,9 +270,7 @@ test('header and footer never break inside a short word (主办单位, 服务领
       for (const l of lines.filter((x) => x.lines > 1)) {
         broken.push({ page: `/${path} (${kind}${elder ? ', 长者模式' : ''})`, text: `“${l.text}” breaks over ${l.lines} lines` });
       }
-    }
-    await context.close();
-  }
+  });
   assertNoProblems(broken, 'short words broken in header or footer');
 });
 
